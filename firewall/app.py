@@ -1,0 +1,134 @@
+"""Composition root: build the firewall from config, then run the wrapper or the gateway."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import uuid
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import anyio
+import uvicorn
+from mcp.shared.message import SessionMessage
+
+from firewall.audit import AuditLog
+from firewall.config import FirewallConfig
+from firewall.core import Firewall
+from firewall.errors import ConfigError
+from firewall.events import SessionInfo
+from firewall.link import Link
+from firewall.naming import Naming
+from firewall.pipeline import Pipeline, Stage
+from firewall.relay import Relay
+from firewall.stages import RuleStage, UnknownToolStage
+from firewall.transports import HttpFront, Streams, agent_stdio, child_stdio, http_app, server_streams
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_SERVER_DOWN, EXIT_USAGE = 0, 1, 2
+
+
+def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -> Firewall:
+    stages: list[Stage] = [UnknownToolStage(), RuleStage(config.rules), *extra_stages]
+    audit = AuditLog(config.audit.path, include_content=config.audit.include_content)
+    return Firewall(Pipeline(stages, fail_open=config.fail_open), audit)
+
+
+async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:
+    """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
+    firewall = build_firewall(config)
+    limit = config.limits.max_message_bytes
+    session = SessionInfo(id=uuid.uuid4().hex)
+    try:
+        async with (
+            agent_stdio(limit) as agent,
+            child_stdio(command, env=None, cwd=None, limit=limit) as server,
+        ):
+            relay = Relay(firewall, session, *agent, {name: Link(name, *server)})
+            await relay.run()
+    except OSError as exc:
+        log.error("could not start the server %r: %s", " ".join(command), exc)
+        return EXIT_SERVER_DOWN
+    finally:
+        firewall.audit.close()
+    if relay.server_down:
+        log.error("the wrapped server exited; mcp-firewall stops too")
+        return EXIT_SERVER_DOWN
+    return EXIT_OK
+
+
+def _down_link(name: str) -> Link:
+    send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    send.close()
+    _, unused = anyio.create_memory_object_stream[SessionMessage](0)
+    return Link(name, receive, unused.clone(), up=False)
+
+
+async def serve_session(
+    firewall: Firewall, config: FirewallConfig, session: SessionInfo, agent: Streams
+) -> None:
+    """One agent session through the gateway: its own connection to every configured server."""
+    naming = Naming(frozenset(config.servers), config.gateway.separator)
+    limit = config.limits.max_message_bytes
+    async with AsyncExitStack() as stack:
+        links: dict[str, Link] = {}
+        for name, server in config.servers.items():
+            try:
+                receive, send = await stack.enter_async_context(server_streams(name, server, limit))
+                links[name] = Link(name, receive, send)
+            except Exception as exc:  # one broken server must not take the others down
+                log.error("server %s is unavailable: %s", name, exc)
+                links[name] = _down_link(name)
+        await Relay(firewall, session, *agent, links, naming).run()
+
+
+async def run_gateway(config: FirewallConfig) -> int:
+    if not config.servers:
+        raise ConfigError("servers: the gateway needs at least one [servers.NAME] entry")
+    firewall = build_firewall(config)
+    gateway = config.gateway
+    try:
+        if gateway.transport == "stdio":
+            async with agent_stdio(config.limits.max_message_bytes) as agent:
+                await serve_session(firewall, config, SessionInfo(id=uuid.uuid4().hex), agent)
+            return EXIT_OK
+        tokens = {t.token: t.principal for t in gateway.tokens}
+        if not tokens:
+            raise ConfigError("gateway.tokens: the HTTP front requires at least one bearer token")
+        async with anyio.create_task_group() as tg:
+
+            async def session(info: SessionInfo, agent: Streams) -> None:
+                await serve_session(firewall, config, info, agent)
+
+            front = HttpFront(
+                tokens, session, tg, path=gateway.path, allowed_hosts=_allowed_hosts(gateway.host)
+            )
+            app = http_app(front, config.limits.max_message_bytes)
+            server = uvicorn.Server(
+                uvicorn.Config(app, host=gateway.host, port=gateway.port, log_level="warning", lifespan="off")
+            )
+            log.warning("mcp-firewall gateway on http://%s:%d%s", gateway.host, gateway.port, gateway.path)
+            await server.serve()
+            tg.cancel_scope.cancel()
+        return EXIT_OK
+    finally:
+        firewall.audit.close()
+
+
+def _allowed_hosts(host: str) -> list[str] | None:
+    """On loopback, refuse other Host headers (DNS-rebinding protection); elsewhere, do not guess."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    return (
+        [f"{h}:*" for h in ("127.0.0.1", "localhost", "[::1]")] + ["127.0.0.1", "localhost"]
+        if loopback
+        else None
+    )
+
+
+def audit_path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -1,0 +1,62 @@
+"""argv -> config -> run. The only place that reads argv; logs go to stderr (stdout may be the wire)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import anyio
+
+from firewall import __version__
+from firewall.app import EXIT_USAGE, run_gateway, run_wrap
+from firewall.config import load_config
+from firewall.errors import ConfigError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mcp-firewall", description="A firewall for MCP tool calls.")
+    parser.add_argument("--version", action="version", version=f"mcp-firewall {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    wrap = sub.add_parser("wrap", help="run an MCP stdio server behind the firewall (drop-in)")
+    wrap.add_argument("--config", type=Path, help="TOML configuration file")
+    wrap.add_argument("--audit-log", help="append decisions to this JSONL file")
+    wrap.add_argument("--name", default="server", help="the server's name in rules and the audit log")
+    wrap.add_argument("server", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...]")
+
+    serve = sub.add_parser("serve", help="run the multi-server gateway")
+    serve.add_argument("--config", type=Path, required=True, help="TOML configuration file")
+    serve.add_argument("--audit-log", help="append decisions to this JSONL file")
+
+    sub.add_parser("demo", help="a scripted agent against a demo server, through the wrapper")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * args.verbose
+    logging.basicConfig(
+        stream=sys.stderr, level=level, format="mcp-firewall %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "demo":
+        from firewall.demo.run import run_demo
+
+        return run_demo()
+    overrides = {"audit.path": args.audit_log} if args.audit_log else {}
+    try:
+        config = load_config(args.config, **overrides)
+        if args.command == "wrap":
+            command = args.server[1:] if args.server[:1] == ["--"] else args.server
+            if not command:
+                print("mcp-firewall wrap: give the server command after --", file=sys.stderr)
+                return EXIT_USAGE
+            return anyio.run(run_wrap, config, command, args.name)
+        return anyio.run(run_gateway, config)
+    except ConfigError as exc:
+        print(f"mcp-firewall: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

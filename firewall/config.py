@@ -1,0 +1,158 @@
+"""The whole configuration as one pydantic-settings model: a TOML file plus MCP_FIREWALL_* overrides.
+
+Environment variables override the file; nested keys use a double underscore, for example
+MCP_FIREWALL_LIMITS__MAX_MESSAGE_BYTES=1048576. This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from firewall.errors import ConfigError
+
+SERVER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AuditConfig(_Strict):
+    path: Path | None = None
+    """Append-only JSONL decision log; None disables it."""
+    include_content: bool = False
+    """Also record raw arguments and result text (off by default: the log may leave the machine)."""
+
+
+class LimitsConfig(_Strict):
+    max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """A JSON-RPC message larger than this is refused with an error, from either side."""
+
+
+class Rule(_Strict):
+    """A static rule on tool calls, matched with shell-style globs (until Rego policy lands)."""
+
+    id: str = Field(min_length=1)
+    tool: str = "*"
+    server: str = "*"
+    action: Literal["allow", "deny", "ask"] = "deny"
+    message: str | None = None
+
+
+class ServerConfig(_Strict):
+    """One downstream MCP server: a stdio command or a streamable-HTTP URL."""
+
+    command: list[str] | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: Path | None = None
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> ServerConfig:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("set exactly one of 'command' (stdio) or 'url' (streamable HTTP)")
+        if self.command is not None and not self.command:
+            raise ValueError("'command' must not be empty")
+        if self.url is not None and not re.match(r"^https?://", self.url):
+            raise ValueError("'url' must start with http:// or https://")
+        return self
+
+    def child_env(self) -> dict[str, str] | None:
+        """The child's environment: ours plus `env`; None (inherit ours unchanged) when env is empty."""
+        return {**os.environ, **self.env} if self.env else None
+
+
+class Token(_Strict):
+    token: str = Field(min_length=16)
+    principal: str = Field(min_length=1)
+
+
+class GatewayConfig(_Strict):
+    transport: Literal["stdio", "http"] = "stdio"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    path: str = "/mcp"
+    separator: str = "__"
+    """Tool and prompt names become SERVER + separator + name."""
+    tokens: list[Token] = Field(default_factory=list)
+    """Bearer tokens accepted by the HTTP front, each mapped to a principal."""
+
+
+class FirewallConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MCP_FIREWALL_", env_nested_delimiter="__", extra="forbid")
+
+    audit: AuditConfig = Field(default_factory=AuditConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    rules: list[Rule] = Field(default_factory=list)
+    servers: dict[str, ServerConfig] = Field(default_factory=dict)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    fail_open: bool = False
+    """Let a message through when a stage raises. Loudly logged; never the default."""
+
+    @field_validator("servers")
+    @classmethod
+    def _server_names(cls, servers: dict[str, ServerConfig]) -> dict[str, ServerConfig]:
+        for name in servers:
+            if not SERVER_NAME.match(name):
+                raise ValueError(f"server name {name!r} must match {SERVER_NAME.pattern}")
+        return servers
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file (passed as init kwargs): env first means higher priority.
+        return (env_settings, init_settings)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {key}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def _override(model: BaseModel, keys: list[str], value: Any) -> Any:
+    """Return a copy of model with keys set to value, validated (argv beats file and environment)."""
+    head, *rest = keys
+    if rest:
+        value = _override(getattr(model, head), rest, value)
+    if isinstance(model, BaseSettings):
+        # Revalidating a settings model would re-read the environment over the argv value.
+        return model.model_copy(update={head: value})
+    return type(model).model_validate({**model.model_dump(), head: value})
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> FirewallConfig:
+    """Read the TOML file (if any), apply MCP_FIREWALL_* overrides, then explicit overrides (from argv)."""
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    try:
+        config = FirewallConfig(**data)
+        for dotted, value in overrides.items():
+            config = _override(config, dotted.split("."), value)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+    return config

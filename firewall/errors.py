@@ -1,0 +1,13 @@
+"""The firewall's one error tree: every error a person must act on derives from FirewallError."""
+
+
+class FirewallError(Exception):
+    """Base class for errors the firewall reports to a person."""
+
+
+class ConfigError(FirewallError):
+    """The configuration file or environment is invalid; the message names the key and the problem."""
+
+
+class ServerDown(FirewallError):
+    """A downstream MCP server exited or its connection broke."""

@@ -1,0 +1,134 @@
+"""One downstream server connection: its streams, the requests in flight to it, and its tool catalog."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from mcp.shared.message import SessionMessage
+from mcp_types import JSONRPCError, JSONRPCMessage, RequestId
+
+from firewall import wire
+from firewall.errors import ServerDown
+from firewall.events import ToolCall
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_PAGES = 100
+
+
+@dataclass
+class Pending:
+    """A request in flight to the server: the agent's (client_id set) or the firewall's own."""
+
+    method: str
+    client_id: RequestId | None = None
+    params: dict[str, Any] | None = None
+    call: ToolCall | None = None
+    done: anyio.Event | None = None
+    reply: JSONRPCMessage | Exception | None = None
+
+
+@dataclass
+class Link:
+    name: str
+    receive: ObjectReceiveStream[SessionMessage | Exception]
+    send_stream: ObjectSendStream[SessionMessage]
+    pending: dict[int, Pending] = field(default_factory=dict)
+    up: bool = True
+    catalog: dict[str, dict[str, Any]] | None = None
+    """tool name -> its tools/list entry; None until the firewall has seen a complete list."""
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _catalog_lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    async def send(self, message: JSONRPCMessage) -> None:
+        if not self.up:
+            raise ServerDown(f"server {self.name!r} is down")
+        try:
+            await self.send_stream.send(SessionMessage(message))
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            self.up = False
+            raise ServerDown(f"server {self.name!r} is down") from None
+
+    def register(self, pending: Pending) -> int:
+        """Reserve a downstream id for a request (before sending, so its reply always finds it)."""
+        downstream_id = next(self._ids)
+        self.pending[downstream_id] = pending
+        return downstream_id
+
+    async def forward_request(self, pending: Pending, method: str, params: dict[str, Any] | None) -> int:
+        downstream_id = self.register(pending)
+        try:
+            await self.send(wire.request_message(downstream_id, method, params))
+        except ServerDown:
+            self.pending.pop(downstream_id, None)
+            raise
+        return downstream_id
+
+    async def request(self, method: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        """The firewall's own request (catalog fetch, gateway fan-out); raises on error or server death."""
+        pending = Pending(method, params=params, done=anyio.Event())
+        await self.forward_request(pending, method, params)
+        assert pending.done is not None
+        await pending.done.wait()
+        reply = pending.reply
+        if isinstance(reply, Exception):
+            raise reply
+        if isinstance(reply, JSONRPCError):
+            raise ServerDown(f"server {self.name!r} answered {method} with error: {reply.error.message}")
+        assert reply is not None and hasattr(reply, "result")
+        return reply.result  # type: ignore[union-attr]
+
+    async def list_all(self, method: str, key: str, meta: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Follow nextCursor through every page of a */list method."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_LIST_PAGES):
+            params: dict[str, Any] = {}
+            if meta:
+                params["_meta"] = meta
+            if cursor is not None:
+                params["cursor"] = cursor
+            result = await self.request(method, params or None)
+            items.extend(result.get(key) or [])
+            cursor = result.get("nextCursor")
+            if not cursor:
+                break
+        return items
+
+    async def tool_catalog(self, meta: dict[str, Any] | None) -> dict[str, dict[str, Any]] | None:
+        """The server's tools, fetched once (and again after tools/list_changed); None if unavailable."""
+        async with self._catalog_lock:
+            if self.catalog is None:
+                try:
+                    tools = await self.list_all("tools/list", "tools", meta)
+                except ServerDown as exc:
+                    log.warning("could not fetch the tool catalog of %s: %s", self.name, exc)
+                    return None
+                self.catalog = {t["name"]: t for t in tools if isinstance(t, dict) and "name" in t}
+            return self.catalog
+
+    def settle(self, downstream_id: RequestId, reply: JSONRPCMessage | Exception) -> Pending | None:
+        """Remove and return the pending request this reply answers; wakes the firewall's own waiters."""
+        if not isinstance(downstream_id, int):
+            return None
+        pending = self.pending.pop(downstream_id, None)
+        if pending is not None and pending.done is not None:
+            pending.reply = reply
+            pending.done.set()
+        return pending
+
+    def fail_all(self) -> list[Pending]:
+        """The server is gone: wake every waiter and hand back the agent's requests to answer."""
+        self.up = False
+        orphans = list(self.pending.values())
+        self.pending.clear()
+        for pending in orphans:
+            if pending.done is not None:
+                pending.reply = ServerDown(f"server {self.name!r} exited")
+                pending.done.set()
+        return [p for p in orphans if p.client_id is not None]

@@ -1,0 +1,591 @@
+"""Relays one agent session to its downstream servers, putting every decision through the firewall.
+
+One Relay serves both entry points. `wrap` is transparent: one server, names untouched, the
+handshake, lists and unknown methods forwarded as they are, so both protocol eras and any method
+the firewall does not inspect pass without re-validation. The gateway (a Naming is given) fronts
+several servers: names are namespaced, lists merged, and the handshake answered by the firewall.
+Request ids are always remapped per server, so ids from different peers never collide.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
+from mcp.shared.message import ServerMessageMetadata, SessionMessage
+from mcp_types import (
+    INVALID_PARAMS,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    JSONRPCError,
+    JSONRPCMessage,
+    JSONRPCNotification,
+    JSONRPCRequest,
+    JSONRPCResponse,
+    RequestId,
+)
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIONS
+
+from firewall import __version__, wire
+from firewall.core import Firewall
+from firewall.errors import ServerDown
+from firewall.events import ContentEvent, Decision, SessionInfo, ToolCall, ToolList, ToolResult, Verdict
+from firewall.framing import describe_bad_message
+from firewall.link import Link, Pending
+from firewall.naming import Naming
+
+log = logging.getLogger(__name__)
+
+# Server-to-agent content the firewall decides on before the agent (or its model) sees it.
+_CONTENT_RESULTS = frozenset({"resources/read", "prompts/get"})
+_CONTENT_REQUESTS = frozenset({"sampling/createMessage", "elicitation/create"})
+_LISTS = {
+    "tools/list": "tools",
+    "prompts/list": "prompts",
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+}
+
+
+def _meta_envelope(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The agent's per-request _meta minus its progress token, for the firewall's own requests.
+
+    In the 2026-07-28 era every request carries its protocol version and client info in _meta;
+    reusing the agent's keeps the firewall's requests valid in either era.
+    """
+    meta = (params or {}).get("_meta")
+    if not isinstance(meta, dict):
+        return None
+    return {k: v for k, v in meta.items() if k != "progressToken"} or None
+
+
+class Relay:
+    def __init__(
+        self,
+        firewall: Firewall,
+        session: SessionInfo,
+        client_receive: ObjectReceiveStream[SessionMessage | Exception],
+        client_send: ObjectSendStream[SessionMessage],
+        links: dict[str, Link],
+        naming: Naming | None = None,
+    ) -> None:
+        if naming is None and len(links) != 1:
+            raise ValueError("a transparent relay fronts exactly one server")
+        self.firewall = firewall
+        self.session = session
+        self.client_receive = client_receive
+        self.client_send = client_send
+        self.links = links
+        self.naming = naming
+        self.server_down: str | None = None
+        """Set when a server exits; a transparent relay then ends (the wrapper exits non-zero)."""
+        # agent request id -> (link, downstream id); downstream id None while the firewall decides.
+        self._client_calls: dict[RequestId, tuple[Link | None, int | None]] = {}
+        self._cancelled: set[RequestId] = set()
+        # id the agent sees for a server's request -> (link, the server's id), and back.
+        self._server_requests: dict[int, tuple[Link, RequestId]] = {}
+        self._server_request_ids: dict[tuple[str, RequestId], int] = {}
+        self._progress: dict[str | int, RequestId] = {}
+        self._ids = itertools.count(1)
+        self._tg: TaskGroup | None = None
+
+    @property
+    def transparent(self) -> bool:
+        return self.naming is None
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            for link in self.links.values():
+                tg.start_soon(self._pump_server, link)
+            try:
+                await self._pump_client()
+            finally:
+                tg.cancel_scope.cancel()
+
+    def _spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+        assert self._tg is not None
+        self._tg.start_soon(self._guarded, fn, *args)
+
+    async def _guarded(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+        try:
+            await fn(*args)
+        except ServerDown as exc:
+            log.warning("%s", exc)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            log.info("client connection closed while answering")
+
+    async def _to_client(self, message: JSONRPCMessage, related: RequestId | None = None) -> None:
+        metadata = ServerMessageMetadata(related_request_id=related) if related is not None else None
+        await self.client_send.send(SessionMessage(message, metadata=metadata))
+
+    async def _pump_client(self) -> None:
+        async for item in self.client_receive:
+            if isinstance(item, Exception):
+                await self._client_garbage(item)
+                continue
+            message = item.message
+            try:
+                if isinstance(message, JSONRPCRequest):
+                    await self._client_request(message)
+                elif isinstance(message, JSONRPCNotification):
+                    await self._client_notification(message)
+                else:
+                    await self._client_response(message)
+            except ServerDown as exc:
+                log.warning("%s", exc)
+                if isinstance(message, JSONRPCRequest):
+                    self._client_calls.pop(message.id, None)
+                    await self._to_client(wire.error(message.id, wire.SERVER_UNAVAILABLE, str(exc)))
+
+    async def _pump_server(self, link: Link) -> None:
+        async for item in link.receive:
+            try:
+                if isinstance(item, Exception):
+                    await self._server_garbage(link, item)
+                    continue
+                message = item.message
+                if isinstance(message, JSONRPCRequest):
+                    await self._server_request(link, message)
+                elif isinstance(message, JSONRPCNotification):
+                    await self._server_notification(link, message)
+                else:
+                    await self._server_response(link, message)
+            except ServerDown as exc:
+                log.warning("%s", exc)
+        await self._server_exited(link)
+
+    # -- agent -> server ---------------------------------------------------------------------------
+
+    async def _client_request(self, message: JSONRPCRequest) -> None:
+        token = ((message.params or {}).get("_meta") or {}).get("progressToken")
+        if isinstance(token, str | int):
+            self._progress[token] = message.id
+        method = message.method
+        if method == "tools/call":
+            self._client_calls[message.id] = (None, None)
+            self._spawn(self._tool_call, message)
+        elif self.transparent:
+            (link,) = self.links.values()
+            await self._forward(link, message, message.params)
+        else:
+            await self._gateway_request(message)
+
+    async def _forward(
+        self, link: Link, message: JSONRPCRequest, params: dict[str, Any] | None, call: ToolCall | None = None
+    ) -> None:
+        pending = Pending(message.method, client_id=message.id, params=params, call=call)
+        downstream_id = link.register(pending)
+        self._client_calls[message.id] = (link, downstream_id)
+        try:
+            await link.send(wire.request_message(downstream_id, message.method, params))
+        except ServerDown:
+            link.pending.pop(downstream_id, None)
+            raise
+
+    async def _client_notification(self, message: JSONRPCNotification) -> None:
+        params = message.params or {}
+        if message.method == "notifications/cancelled":
+            entry = self._client_calls.get(params.get("requestId"))  # type: ignore[arg-type]
+            if entry is None:
+                log.debug("cancellation for unknown request %r dropped", params.get("requestId"))
+                return
+            link, downstream_id = entry
+            if link is None or downstream_id is None:
+                self._cancelled.add(params["requestId"])  # still being decided: never forward it
+                return
+            await link.send(wire.notification(message.method, {**params, "requestId": downstream_id}))
+            return
+        for link in self.links.values():
+            if link.up:
+                await link.send(message)
+
+    async def _client_response(self, message: JSONRPCResponse | JSONRPCError) -> None:
+        entry = self._server_requests.pop(message.id, None) if isinstance(message.id, int) else None
+        if entry is None:
+            log.warning("response from the client to unknown request %r dropped", message.id)
+            return
+        link, original_id = entry
+        self._server_request_ids.pop((link.name, original_id), None)
+        await link.send(message.model_copy(update={"id": original_id}))
+
+    async def _client_garbage(self, exc: Exception) -> None:
+        bad = describe_bad_message(exc)
+        log.warning("malformed message from the client: %s", bad.reason)
+        if bad.id is not None and isinstance(bad.id, int) and bad.id in self._server_requests:
+            # A broken reply to a server's request: the server gets the error, not the client.
+            link, original_id = self._server_requests.pop(bad.id)
+            await link.send(
+                wire.error(original_id, bad.code, f"the client's reply was refused: {bad.reason}")
+            )
+            return
+        await self._to_client(wire.error(bad.id, bad.code, bad.reason))
+
+    # -- tools/call ------------------------------------------------------------------------------
+
+    def _route_name(self, qualified: Any) -> tuple[Link, str] | None:
+        if not isinstance(qualified, str):
+            return None
+        if self.naming is None:
+            (link,) = self.links.values()
+            return link, qualified
+        split = self.naming.split_name(qualified)
+        return None if split is None else (self.links[split[0]], split[1])
+
+    async def _tool_call(self, message: JSONRPCRequest) -> None:
+        params = message.params or {}
+        arguments = params.get("arguments") if isinstance(params.get("arguments"), dict) else {}
+        forwarded = False
+        try:
+            route = self._route_name(params.get("name"))
+            if route is None:
+                call = ToolCall(self.session, "", str(params.get("name")), arguments, message.id)
+                verdict = Verdict.deny(
+                    "firewall.unknown_tool", f"unknown tool {params.get('name')!r}", stage="router"
+                )
+                self.firewall.record(call, verdict, method="tools/call")
+            else:
+                link, tool = route
+                if not link.up:
+                    raise ServerDown(f"server {link.name!r} is down")
+                catalog = await link.tool_catalog(_meta_envelope(params))
+                schema = None if catalog is None else catalog.get(tool)
+                call = ToolCall(self.session, link.name, tool, arguments, message.id, schema)
+                verdict = await self.firewall.decide(call, "tools/call")
+            if message.id in self._cancelled:
+                return
+            allowed_args = wire.apply_to_payload(verdict, arguments)
+            if route is None or allowed_args is None:
+                await self._to_client(
+                    wire.response(message.id, wire.denied_tool_result(verdict, modern=wire.is_modern(params)))
+                )
+                return
+            out = params if self.transparent else {**params, "name": tool}
+            if allowed_args is not arguments:
+                out = {**out, "arguments": allowed_args}
+            await self._forward(link, message, out, call)
+            forwarded = True
+        except ServerDown as exc:
+            await self._to_client(wire.error(message.id, wire.SERVER_UNAVAILABLE, str(exc)))
+        finally:
+            self._cancelled.discard(message.id)
+            if not forwarded:
+                self._client_calls.pop(message.id, None)
+
+    # -- server -> agent -------------------------------------------------------------------------
+
+    async def _server_response(self, link: Link, message: JSONRPCResponse | JSONRPCError) -> None:
+        if message.id is None:
+            log.warning("server %s sent an error without an id: %s", link.name, message)
+            return
+        pending = link.settle(message.id, message)
+        if pending is None:
+            log.warning("server %s answered unknown request %r; dropped", link.name, message.id)
+            return
+        if pending.client_id is None:
+            return  # the firewall's own request; its waiter has the reply
+        self._client_calls.pop(pending.client_id, None)
+        self._forget_progress(pending)
+        if isinstance(message, JSONRPCError):
+            await self._to_client(message.model_copy(update={"id": pending.client_id}))
+        elif pending.method == "tools/call":
+            self._spawn(self._tool_result, pending, message.result)
+        elif pending.method == "tools/list":
+            self._spawn(self._tool_list_page, link, pending, message.result)
+        elif pending.method in _CONTENT_RESULTS:
+            self._spawn(self._content_result, link, pending, message.result)
+        else:
+            await self._to_client(message.model_copy(update={"id": pending.client_id}))
+
+    def _forget_progress(self, pending: Pending) -> None:
+        token = ((pending.params or {}).get("_meta") or {}).get("progressToken")
+        if isinstance(token, str | int):
+            self._progress.pop(token, None)
+
+    async def _tool_result(self, pending: Pending, result: dict[str, Any]) -> None:
+        assert pending.call is not None and pending.client_id is not None
+        verdict = await self.firewall.decide(ToolResult(pending.call, result), "tools/call")
+        out = wire.apply_to_payload(verdict, result)
+        await self._to_client(
+            wire.response(
+                pending.client_id,
+                out
+                if out is not None
+                else wire.denied_tool_result(verdict, modern=wire.is_modern(pending.params)),
+            )
+        )
+
+    async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
+        assert pending.client_id is not None
+        tools = [t for t in result.get("tools") or [] if isinstance(t, dict) and "name" in t]
+        first_page = not (pending.params or {}).get("cursor")
+        if first_page and not result.get("nextCursor"):
+            link.catalog = {t["name"]: t for t in tools}
+        elif link.catalog is not None:
+            link.catalog.update({t["name"]: t for t in tools})
+        verdict = await self.firewall.decide(ToolList(self.session, link.name, result), "tools/list")
+        await self._answer_content(pending.client_id, verdict, result)
+
+    async def _content_result(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
+        assert pending.client_id is not None
+        verdict = await self.firewall.decide(
+            ContentEvent(self.session, link.name, pending.method, result), pending.method
+        )
+        if not self.transparent and pending.method == "resources/read":
+            result = self._namespace_contents(link, result)
+        await self._answer_content(pending.client_id, verdict, result)
+
+    async def _answer_content(self, client_id: RequestId, verdict: Verdict, result: dict[str, Any]) -> None:
+        out = wire.apply_to_payload(verdict, result)
+        reply = wire.denied_error(client_id, verdict) if out is None else wire.response(client_id, out)
+        await self._to_client(reply)
+
+    def _related(self, link: Link) -> RequestId | None:
+        """The agent request a server message most likely belongs to (for HTTP stream routing)."""
+        for client_id, (candidate, _) in reversed(self._client_calls.items()):
+            if candidate is link:
+                return client_id
+        return None
+
+    async def _server_request(self, link: Link, message: JSONRPCRequest) -> None:
+        if message.method in _CONTENT_REQUESTS:
+            self._spawn(self._decide_server_request, link, message)
+        else:
+            await self._pass_server_request(link, message, message.params)
+
+    async def _decide_server_request(self, link: Link, message: JSONRPCRequest) -> None:
+        params = message.params or {}
+        event = ContentEvent(self.session, link.name, message.method, params)
+        verdict = await self.firewall.decide(event, message.method)
+        out = wire.apply_to_payload(verdict, params)
+        if out is None:
+            await link.send(wire.denied_error(message.id, verdict))
+            return
+        await self._pass_server_request(link, message, out if out is not params else message.params)
+
+    async def _pass_server_request(
+        self, link: Link, message: JSONRPCRequest, params: dict[str, Any] | None
+    ) -> None:
+        agent_id = next(self._ids)
+        self._server_requests[agent_id] = (link, message.id)
+        self._server_request_ids[(link.name, message.id)] = agent_id
+        await self._to_client(wire.request_message(agent_id, message.method, params), self._related(link))
+
+    async def _server_notification(self, link: Link, message: JSONRPCNotification) -> None:
+        method, params = message.method, message.params or {}
+        related: RequestId | None = None
+        if method == "notifications/tools/list_changed":
+            link.catalog = None
+        elif method == "notifications/cancelled":
+            agent_id = self._server_request_ids.pop((link.name, params.get("requestId")), None)  # type: ignore[arg-type]
+            if agent_id is None:
+                return
+            self._server_requests.pop(agent_id, None)
+            message = wire.notification(method, {**params, "requestId": agent_id})
+        elif method == "notifications/progress":
+            related = self._progress.get(params.get("progressToken"))  # type: ignore[arg-type]
+        elif method == "notifications/message":
+            related = self._related(link)
+        if self.naming is not None and method == "notifications/resources/updated" and "uri" in params:
+            message = wire.notification(method, {**params, "uri": self.naming.uri(link.name, params["uri"])})
+        await self._to_client(message, related)
+
+    async def _server_garbage(self, link: Link, exc: Exception) -> None:
+        bad = describe_bad_message(exc)
+        log.warning("malformed message from server %s: %s", link.name, bad.reason)
+        if bad.id is None:
+            return
+        pending = link.settle(bad.id, ServerDown(f"server {link.name!r} sent a bad reply: {bad.reason}"))
+        if pending is None:
+            await link.send(wire.error(bad.id, bad.code, f"the firewall refused this message: {bad.reason}"))
+        elif pending.client_id is not None:
+            self._client_calls.pop(pending.client_id, None)
+            await self._to_client(
+                wire.error(pending.client_id, bad.code, f"server {link.name!r}: {bad.reason}")
+            )
+
+    async def _server_exited(self, link: Link) -> None:
+        if not link.up and self.server_down is not None:
+            return
+        log.error("server %s exited or closed its connection", link.name)
+        for pending in link.fail_all():
+            assert pending.client_id is not None
+            self._client_calls.pop(pending.client_id, None)
+            message = f"server {link.name!r} exited before answering"
+            await self._to_client(wire.error(pending.client_id, wire.SERVER_UNAVAILABLE, message))
+        for agent_id, (owner, original_id) in list(self._server_requests.items()):
+            if owner is link:
+                del self._server_requests[agent_id]
+                self._server_request_ids.pop((link.name, original_id), None)
+        if self.transparent:
+            self.server_down = link.name
+            note = {"level": "error", "logger": "mcp-firewall", "data": f"server {link.name!r} exited"}
+            await self._to_client(wire.notification("notifications/message", note))
+            assert self._tg is not None
+            self._tg.cancel_scope.cancel()
+        else:
+            self.server_down = self.server_down or link.name
+            for kind in ("tools", "prompts", "resources"):
+                await self._to_client(wire.notification(f"notifications/{kind}/list_changed", None))
+
+    # -- the gateway's own answers ---------------------------------------------------------------
+
+    async def _gateway_request(self, message: JSONRPCRequest) -> None:
+        assert self.naming is not None
+        method, params = message.method, message.params or {}
+        if method == "ping":
+            await self._to_client(wire.response(message.id, {}))
+        elif method == "server/discover":
+            # The gateway merges sessions with the initialize handshake; SDK clients in "auto" mode
+            # fall back to it on this error because its data lists only handshake versions.
+            data = {
+                "supported": list(HANDSHAKE_PROTOCOL_VERSIONS),
+                "requested": params.get("protocolVersion"),
+            }
+            await self._to_client(
+                wire.error(
+                    message.id,
+                    UNSUPPORTED_PROTOCOL_VERSION,
+                    "the gateway speaks the initialize handshake",
+                    data,
+                )
+            )
+        elif method in ("initialize", "logging/setLevel") or method in _LISTS:
+            self._spawn(self._fan_out_request, message)
+        elif method == "prompts/get":
+            await self._routed(message, "name", self.naming.split_name)
+        elif method in ("resources/read", "resources/subscribe", "resources/unsubscribe"):
+            await self._routed(message, "uri", self.naming.split_uri)
+        elif method == "completion/complete":
+            ref = params.get("ref") or {}
+            key = "name" if ref.get("type") == "ref/prompt" else "uri"
+            split = self.naming.split_name if key == "name" else self.naming.split_uri
+            target = split(ref.get(key)) if isinstance(ref.get(key), str) else None
+            if target is None:
+                await self._to_client(
+                    wire.error(message.id, INVALID_PARAMS, f"unknown completion ref {ref!r}")
+                )
+                return
+            server, name = target
+            await self._forward(self.links[server], message, {**params, "ref": {**ref, key: name}})
+        else:
+            await self._to_client(
+                wire.error(message.id, wire.METHOD_NOT_FOUND, f"the gateway cannot route method {method!r}")
+            )
+
+    async def _routed(
+        self, message: JSONRPCRequest, key: str, split: Callable[[str], tuple[str, str] | None]
+    ) -> None:
+        params = message.params or {}
+        target = split(params[key]) if isinstance(params.get(key), str) else None
+        if target is None:
+            await self._to_client(
+                wire.error(message.id, INVALID_PARAMS, f"unknown {key} {params.get(key)!r}")
+            )
+            return
+        server, name = target
+        await self._forward(self.links[server], message, {**params, key: name})
+
+    async def _fan_out_request(self, message: JSONRPCRequest) -> None:
+        params = message.params or {}
+        meta = _meta_envelope(params)
+        method = message.method
+        results: dict[str, Any] = {}
+
+        async def one(link: Link) -> None:
+            try:
+                if method in _LISTS:
+                    results[link.name] = await link.list_all(method, _LISTS[method], meta)
+                else:
+                    results[link.name] = await link.request(method, message.params)
+            except ServerDown as exc:
+                log.warning("%s: %s failed: %s", link.name, method, exc)
+                if method == "initialize":
+                    link.up = False
+
+        async with anyio.create_task_group() as tg:
+            for link in self.links.values():
+                if link.up:
+                    tg.start_soon(one, link)
+        if method == "initialize":
+            if not results:
+                await self._to_client(
+                    wire.error(message.id, wire.SERVER_UNAVAILABLE, "no server could be initialized")
+                )
+                return
+            await self._to_client(wire.response(message.id, _merge_initialize(results)))
+        elif method in _LISTS:
+            await self._to_client(wire.response(message.id, await self._merge_lists(method, results)))
+        else:
+            await self._to_client(wire.response(message.id, {}))
+
+    async def _merge_lists(self, method: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        assert self.naming is not None
+        key = _LISTS[method]
+        merged: list[dict[str, Any]] = []
+        for server, items in results.items():
+            page = {key: items}
+            if method == "tools/list":
+                self.links[server].catalog = {
+                    t["name"]: t for t in items if isinstance(t, dict) and "name" in t
+                }
+                event: ToolList | ContentEvent = ToolList(self.session, server, page)
+            else:
+                event = ContentEvent(self.session, server, method, page)
+            verdict = await self.firewall.decide(event, method)
+            if verdict.decision is Decision.DENY:
+                continue  # a server whose list is refused offers nothing through the gateway
+            for item in (wire.apply_to_payload(verdict, page) or page)[key]:
+                merged.append(self._namespace_item(server, key, item))
+        return {key: merged}
+
+    def _namespace_item(self, server: str, key: str, item: dict[str, Any]) -> dict[str, Any]:
+        assert self.naming is not None
+        if key in ("tools", "prompts"):
+            return {**item, "name": self.naming.name(server, item["name"])}
+        if key == "resources":
+            return {**item, "uri": self.naming.uri(server, item["uri"])}
+        return {**item, "uriTemplate": self.naming.uri(server, item["uriTemplate"])}
+
+    def _namespace_contents(self, link: Link, result: dict[str, Any]) -> dict[str, Any]:
+        assert self.naming is not None
+        contents = [
+            {**c, "uri": self.naming.uri(link.name, c["uri"])} if isinstance(c, dict) and "uri" in c else c
+            for c in result.get("contents") or []
+        ]
+        return {**result, "contents": contents}
+
+
+def _merge_initialize(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One InitializeResult for the agent: the oldest version any server chose, the union of capabilities."""
+    versions = [r.get("protocolVersion") for r in results.values()]
+    known = [v for v in versions if v in KNOWN_PROTOCOL_VERSIONS]
+    version = min(known, key=KNOWN_PROTOCOL_VERSIONS.index) if known else versions[0]
+    capabilities: dict[str, Any] = {}
+    instructions: list[str] = []
+    for server, result in results.items():
+        caps = result.get("capabilities") or {}
+        for key in ("tools", "prompts", "resources"):
+            if isinstance(caps.get(key), dict):
+                entry = capabilities.setdefault(key, {})
+                for flag in ("listChanged", "subscribe"):
+                    if caps[key].get(flag):
+                        entry[flag] = True
+        for key in ("logging", "completions"):
+            if key in caps:
+                capabilities[key] = {}
+        if result.get("instructions"):
+            instructions.append(f"[{server}] {result['instructions']}")
+    merged: dict[str, Any] = {
+        "protocolVersion": version,
+        "capabilities": capabilities,
+        "serverInfo": {"name": "mcp-firewall-gateway", "version": __version__},
+    }
+    if instructions:
+        merged["instructions"] = "\n\n".join(instructions)
+    return merged
