@@ -60,10 +60,12 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
 
 
 def _down_link(name: str) -> Link:
-    send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    send.close()
-    _, unused = anyio.create_memory_object_stream[SessionMessage](0)
-    return Link(name, receive, unused.clone(), up=False)
+    """A server that could not be started: its link is closed from the start and marked down."""
+    closed_send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    closed_send.close()
+    send, closed_receive = anyio.create_memory_object_stream[SessionMessage](0)
+    closed_receive.close()
+    return Link(name, receive, send, up=False)
 
 
 async def serve_session(

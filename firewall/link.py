@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCMessage, RequestId
 
@@ -36,8 +36,8 @@ class Pending:
 @dataclass
 class Link:
     name: str
-    receive: ObjectReceiveStream[SessionMessage | Exception]
-    send_stream: ObjectSendStream[SessionMessage]
+    receive: ReadStream[SessionMessage | Exception]
+    send_stream: WriteStream[SessionMessage]
     pending: dict[int, Pending] = field(default_factory=dict)
     up: bool = True
     catalog: dict[str, dict[str, Any]] | None = None

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
+from anyio.abc import TaskGroup
+from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
 from mcp_types import (
     INVALID_PARAMS,
@@ -67,8 +68,8 @@ class Relay:
         self,
         firewall: Firewall,
         session: SessionInfo,
-        client_receive: ObjectReceiveStream[SessionMessage | Exception],
-        client_send: ObjectSendStream[SessionMessage],
+        client_receive: ReadStream[SessionMessage | Exception],
+        client_send: WriteStream[SessionMessage],
         links: dict[str, Link],
         naming: Naming | None = None,
     ) -> None:
@@ -239,7 +240,8 @@ class Relay:
 
     async def _tool_call(self, message: JSONRPCRequest) -> None:
         params = message.params or {}
-        arguments = params.get("arguments") if isinstance(params.get("arguments"), dict) else {}
+        raw_arguments = params.get("arguments")
+        arguments: dict[str, Any] = raw_arguments if isinstance(raw_arguments, dict) else {}
         forwarded = False
         try:
             route = self._route_name(params.get("name"))
@@ -465,7 +467,8 @@ class Relay:
             ref = params.get("ref") or {}
             key = "name" if ref.get("type") == "ref/prompt" else "uri"
             split = self.naming.split_name if key == "name" else self.naming.split_uri
-            target = split(ref.get(key)) if isinstance(ref.get(key), str) else None
+            value = ref.get(key)
+            target = split(value) if isinstance(value, str) else None
             if target is None:
                 await self._to_client(
                     wire.error(message.id, INVALID_PARAMS, f"unknown completion ref {ref!r}")

@@ -23,12 +23,13 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from anyio.abc import ObjectReceiveStream, ObjectSendStream, Process, TaskGroup
+from anyio.abc import Process, TaskGroup
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
 from mcp.server.streamable_http import MCP_SESSION_ID_HEADER, StreamableHTTPServerTransport
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp.shared.message import SessionMessage
 from mcp_types import UNSUPPORTED_PROTOCOL_VERSION
@@ -43,7 +44,8 @@ from firewall.framing import CappedLines
 
 log = logging.getLogger(__name__)
 
-Streams = tuple[ObjectReceiveStream[SessionMessage | Exception], ObjectSendStream[SessionMessage]]
+# The SDK's own stream protocols (its transports yield these).
+Streams = tuple[ReadStream[SessionMessage | Exception], WriteStream[SessionMessage]]
 
 GRACE_SECONDS = 2.0
 
