@@ -22,7 +22,7 @@ import subprocess
 import sys
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -744,7 +744,3 @@ def cancelled_slow_call(records: Sequence[RecordedMessage], report: FeatureRepor
     calls = [r for r in tool_calls(records, "slow") if r.arguments.get("token") == report.cancel_token]
     assert len(calls) == 1, f"expected one slow call with token {report.cancel_token}, got {calls}"
     return calls[0]
-
-
-async def _unused() -> AsyncIterator[None]:  # pragma: no cover - keeps AsyncIterator import honest
-    yield
