@@ -216,8 +216,9 @@ async def exercise_all_features(
                 message_handler=observer.message,
                 log_level="debug",  # the 2026-07-28 per-request log opt-in; no effect in the handshake era
             )
-            with _deadline("connecting"):
-                await stack.enter_async_context(client)
+            # No step deadline here: the client's task groups outlive this statement, and a cancel
+            # scope entered around them could not be exited. SUITE_TIMEOUT bounds the connection.
+            await stack.enter_async_context(client)
             await _Suite(client, observer).run()
     observer.report.assert_complete()
     return observer.report
