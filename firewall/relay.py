@@ -123,9 +123,23 @@ class Relay:
 
     async def _to_client(self, message: JSONRPCMessage, related: RequestId | None = None) -> None:
         metadata = ServerMessageMetadata(related_request_id=related) if related is not None else None
-        await self.client_send.send(SessionMessage(message, metadata=metadata))
+        try:
+            await self.client_send.send(SessionMessage(message, metadata=metadata))
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            log.info("the agent's connection is closed; ending the session")
+            self._end()
+
+    def _end(self) -> None:
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
 
     async def _pump_client(self) -> None:
+        try:
+            await self._read_client()
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            log.info("the agent's connection closed")
+
+    async def _read_client(self) -> None:
         async for item in self.client_receive:
             if isinstance(item, Exception):
                 await self._client_garbage(item)
@@ -428,8 +442,7 @@ class Relay:
             self.server_down = link.name
             note = {"level": "error", "logger": "mcp-firewall", "data": f"server {link.name!r} exited"}
             await self._to_client(wire.notification("notifications/message", note))
-            assert self._tg is not None
-            self._tg.cancel_scope.cancel()
+            self._end()
         else:
             self.server_down = self.server_down or link.name
             for kind in ("tools", "prompts", "resources"):

@@ -202,7 +202,7 @@ async def exercise_all_features(
 ) -> FeatureReport:
     """Connect to `server` and exercise every feature of the negotiated era; see the module docstring."""
     observer = _Observer(ns, FeatureReport(mode=mode))
-    with _deadline("the whole feature suite", SUITE_TIMEOUT):
+    with _deadline("the whole feature suite", SUITE_TIMEOUT), _single_error_unwrapped():
         async with contextlib.AsyncExitStack() as stack:
             client = Client(
                 server,
@@ -344,18 +344,22 @@ class _Suite:
         report.protocol_version = client.protocol_version
         report.era = "modern" if self.modern else "legacy"
         report.server_name = client.server_info.name if client.server_info is not None else None
+        if self.modern and report.mode != "auto":
+            # A pinned version adopts a synthesized DiscoverResult: no handshake on the wire,
+            # and no server capabilities to check (Client._synthesize_discover).
+            self._exercised(Feature.HANDSHAKE, f"none (version pinned to {report.mode})")
+            return
         caps = client.server_capabilities
         assert caps.tools is not None and caps.tools.list_changed, f"tools.listChanged not advertised: {caps}"
         assert caps.resources is not None and caps.resources.subscribe, f"resources.subscribe not advertised: {caps}"
         assert caps.prompts is not None, f"prompts not advertised: {caps}"
         assert caps.completions is not None, f"completions not advertised: {caps}"
         if self.modern:
-            mechanism = "server/discover" if report.mode == "auto" else f"none (version pinned to {report.mode})"
+            self._exercised(Feature.HANDSHAKE, "server/discover")
         else:
-            mechanism = "initialize"
             assert caps.logging is not None, f"logging not advertised: {caps}"
             assert report.server_name, "initialize result carries no serverInfo.name"
-        self._exercised(Feature.HANDSHAKE, mechanism)
+            self._exercised(Feature.HANDSHAKE, "initialize")
 
     async def _tools(self) -> None:
         listed = await self.client.list_tools()
@@ -624,6 +628,24 @@ def _deadline(what: str, seconds: float = STEP_TIMEOUT) -> Iterator[None]:
             yield
     except TimeoutError:
         raise AssertionError(f"timed out after {seconds}s: {what}") from None
+
+
+@contextlib.contextmanager
+def _single_error_unwrapped() -> Iterator[None]:
+    """Re-raise a lone failure (e.g. an AssertionError) out of the SDK's task-group wrappers."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        leaves = _leaf_exceptions(group)
+        if len(leaves) == 1 and isinstance(leaves[0], Exception):
+            raise leaves[0] from group
+        raise
+
+
+def _leaf_exceptions(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaf_exceptions(inner)]
+    return [error]
 
 
 @contextlib.contextmanager
