@@ -43,8 +43,9 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
     session = SessionInfo(id=uuid.uuid4().hex)
     try:
         async with (
-            agent_stdio(limit) as agent,
+            # The child first: a command that cannot start fails before anything else runs.
             child_stdio(command, env=None, cwd=None, limit=limit) as server,
+            agent_stdio(limit) as agent,
         ):
             relay = Relay(firewall, session, *agent, {name: Link(name, *server)})
             await relay.run()

@@ -18,6 +18,7 @@ import anyio
 from anyio.abc import TaskGroup
 from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
+from mcp.shared.subscriptions import SUBSCRIPTION_ID_META_KEY
 from mcp_types import (
     INVALID_PARAMS,
     UNSUPPORTED_PROTOCOL_VERSION,
@@ -407,6 +408,14 @@ class Relay:
             related = self._progress.get(params.get("progressToken"))  # type: ignore[arg-type]
         elif method == "notifications/message":
             related = self._related(link)
+        meta = params.get("_meta")
+        if isinstance(meta, dict) and isinstance(meta.get(SUBSCRIPTION_ID_META_KEY), int):
+            # 2026-07-28 subscriptions/listen frames name their listen request by id: the agent's id.
+            listen = link.pending.get(meta[SUBSCRIPTION_ID_META_KEY])
+            if listen is not None and listen.client_id is not None:
+                related = listen.client_id
+                meta = {**meta, SUBSCRIPTION_ID_META_KEY: listen.client_id}
+                message = wire.notification(method, {**params, "_meta": meta})
         if self.naming is not None and method == "notifications/resources/updated" and "uri" in params:
             message = wire.notification(method, {**params, "uri": self.naming.uri(link.name, params["uri"])})
         await self._to_client(message, related)
@@ -453,9 +462,7 @@ class Relay:
     async def _gateway_request(self, message: JSONRPCRequest) -> None:
         assert self.naming is not None
         method, params = message.method, message.params or {}
-        if method == "ping":
-            await self._to_client(wire.response(message.id, {}))
-        elif method == "server/discover":
+        if method == "server/discover":
             # The gateway merges sessions with the initialize handshake; SDK clients in "auto" mode
             # fall back to it on this error because its data lists only handshake versions.
             data = {
@@ -470,7 +477,7 @@ class Relay:
                     data,
                 )
             )
-        elif method in ("initialize", "logging/setLevel") or method in _LISTS:
+        elif method in ("initialize", "logging/setLevel", "ping") or method in _LISTS:
             self._spawn(self._fan_out_request, message)
         elif method == "prompts/get":
             await self._routed(message, "name", self.naming.split_name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -22,7 +23,6 @@ from functools import partial
 from typing import Any
 
 import anyio
-import anyio.to_thread
 from anyio.abc import Process, TaskGroup
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
@@ -69,14 +69,30 @@ async def agent_stdio(limit: int) -> AsyncIterator[Streams]:
     """The agent on our stdin/stdout. stdio_server diverts fd 1 to stderr while serving, so a stray
     print cannot corrupt the wire; stdin is read in capped lines."""
     fd = sys.stdin.fileno()
-    lines = CappedLines(partial(anyio.to_thread.run_sync, os.read, fd, 65536, abandon_on_cancel=True), limit)
-    async with stdio_server(stdin=lines) as (receive, send):  # type: ignore[arg-type]
+    was_blocking = os.get_blocking(fd)
+    # Read stdin on the event loop (non-blocking fd), never in a worker thread: a thread blocked
+    # in read() would keep the process alive after the session ends while the agent keeps the pipe.
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.set_blocking(fd, False)
+    lines = CappedLines(partial(_read_ready, fd), limit)
+    try:
+        async with stdio_server(stdin=lines) as (receive, send):  # type: ignore[arg-type]
+            try:
+                yield receive, send
+            finally:
+                # Let the writer drain what was sent, and stop the reader waiting on our stdin.
+                await send.aclose()
+                lines.close()
+    finally:
+        os.set_blocking(fd, was_blocking)
+
+
+async def _read_ready(fd: int) -> bytes:
+    while True:
         try:
-            yield receive, send
-        finally:
-            # Let the writer drain what was sent, and stop the reader blocked on our stdin.
-            await send.aclose()
-            lines.close()
+            return os.read(fd, 65536)
+        except BlockingIOError:
+            await anyio.wait_readable(fd)
 
 
 @asynccontextmanager

@@ -14,9 +14,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="module")
-def everything_http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The everything server over streamable HTTP: (url, record file). Shared by a module's tests."""
-    record = tmp_path_factory.mktemp("everything-http") / "record.jsonl"
+@pytest.fixture
+def everything_http_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A fresh everything server over streamable HTTP: (url, record file).
+
+    Per test, so that each record file holds one client's traffic (JSON-RPC ids are
+    only unique per connection).
+    """
+    record = tmp_path / "record.jsonl"
     with everything_http(record=record) as url:
         yield url, record

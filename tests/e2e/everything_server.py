@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import socket
 import sys
@@ -35,7 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, TextIO, TypeVar, cast, get_args
+from typing import Any, Final, Protocol, TextIO, TypeVar, cast, get_args
 
 import anyio
 import mcp_types as types
@@ -44,7 +45,6 @@ from mcp.server import NotificationOptions, Server, ServerRequestContext
 from mcp.server.models import InitializationOptions
 from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ResourceUpdated, ToolsListChanged
-from mcp.shared._stream_protocols import ReadStream
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -61,6 +61,8 @@ GREET_NAMES: Final = ("alice", "albert", "bob", "carol")
 HANG_PREFIX: Final = "HANG:"
 """A sampling prompt with this prefix asks the client callback to hang until cancelled."""
 MCP_PATH: Final = "/mcp"
+CRASH_EXIT_CODE: Final = 3
+"""Exit status of the process after the `crash` tool."""
 
 LOG_LEVELS: Final[tuple[types.LoggingLevel, ...]] = get_args(types.LoggingLevel)
 _ITEM_URI: Final = re.compile(r"^resource://items/(?P<id>[^/]+)$")
@@ -135,10 +137,17 @@ class MessageRecorder:
                 self.record(cast(dict[str, Any], message))
 
 
+class _InboundStream(Protocol):
+    """The receiving half of a server transport (what `stdio_server()` yields first)."""
+
+    async def receive(self) -> SessionMessage | Exception: ...
+    async def aclose(self) -> None: ...
+
+
 class RecordingReadStream:
     """A transport read stream that records each inbound message before the SDK sees it."""
 
-    def __init__(self, inner: ReadStream[SessionMessage | Exception], recorder: MessageRecorder) -> None:
+    def __init__(self, inner: _InboundStream, recorder: MessageRecorder) -> None:
         self._inner = inner
         self._recorder = recorder
 
@@ -212,7 +221,6 @@ class _ConnectionState:
 
     log_level: types.LoggingLevel | None = None
     subscriptions: set[str] = field(default_factory=set[str])
-    roots_refreshes: int = 0
 
 
 class _EverythingLowlevelServer(Server[Any]):
@@ -284,12 +292,19 @@ class EverythingServer:
             fn: ToolFn,
             schema: dict[str, Any],
             output: dict[str, Any] | None = None,
-        ):
+        ) -> None:
             tool = types.Tool(name=name, description=description, input_schema=schema, output_schema=output)
             self._tools[name] = _ToolEntry(tool, fn)
 
         token = {"token": _STRING}
-        add("echo", "Return `text` unchanged.", self._echo, _object_schema({"text": _STRING}, ("text",)))
+        text_schema = _object_schema({"text": _STRING}, ("text",))
+        add(
+            "echo",
+            "Return `text` unchanged (as content and structured).",
+            self._echo,
+            text_schema,
+            text_schema,
+        )
         add(
             "add",
             "Add two numbers (structured output).",
@@ -390,6 +405,12 @@ class EverythingServer:
             self._stop_standalone_log,
             _object_schema(token, ("token",)),
         )
+        add(
+            "crash",
+            "Exit the server process at once, without answering (for fault-handling tests).",
+            self._crash,
+            _object_schema(),
+        )
 
     def _state(self, ctx: ServerRequestContext[Any]) -> _ConnectionState:
         return self._connections.setdefault(_connection_key(ctx), _ConnectionState())
@@ -414,7 +435,8 @@ class EverythingServer:
         return await entry.fn(ctx, params)
 
     async def _echo(self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> ToolResult:
-        return _text(str(_args(params)["text"]))
+        text = str(_args(params)["text"])
+        return _text(text, {"text": text})
 
     async def _add(self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> ToolResult:
         args = _args(params)
@@ -595,6 +617,11 @@ class EverythingServer:
         self._event(self._standalone_stop, str(_args(params)["token"])).set()
         return _text("stopped")
 
+    async def _crash(self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> ToolResult:
+        logger.warning("crash tool called: exiting with status %d", CRASH_EXIT_CODE)
+        sys.stderr.flush()
+        os._exit(CRASH_EXIT_CODE)
+
     async def _ask(
         self,
         ctx: ServerRequestContext[Any],
@@ -713,11 +740,9 @@ class EverythingServer:
         self, ctx: ServerRequestContext[Any], params: types.NotificationParams
     ) -> None:
         """Re-fetch the client's roots, as a real server would (on the standalone stream)."""
-        state = self._state(ctx)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MCPDeprecationWarning)
             await ctx.session.list_roots()
-        state.roots_refreshes += 1
 
 
 def item_text(item_id: str) -> str:

@@ -26,16 +26,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import anyio
 import mcp_types as types
-from mcp import Client, StdioServerParameters
-from mcp.client import ClientRequestContext, IncomingMessage, Transport
-from mcp.client.subscriptions import ResourceUpdated, Subscription, ToolsListChanged
-from mcp.shared.exceptions import MCPDeprecationWarning
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-
 from everything_server import (
     GREET_NAMES,
     HANG_PREFIX,
@@ -45,6 +39,12 @@ from everything_server import (
     greeting,
     item_text,
 )
+from mcp import Client, StdioServerParameters
+from mcp.client import ClientRequestContext, IncomingMessage, Transport
+from mcp.client.subscriptions import ResourceUpdated, Subscription, ToolsListChanged
+from mcp.server import MCPServer, Server
+from mcp.shared.exceptions import MCPDeprecationWarning
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 EVERYTHING_SERVER: Final = Path(__file__).with_name("everything_server.py")
 STEP_TIMEOUT: Final = 10.0
@@ -71,7 +71,8 @@ BUILTIN_TOOLS: Final = (
 )
 
 Era = Literal["legacy", "modern"]
-ServerTarget = StdioServerParameters | Transport | str
+ServerTarget = StdioServerParameters | Transport | str | Server[Any] | MCPServer
+"""Anything `mcp.Client` connects to: stdio parameters, a transport, a URL, an in-process server."""
 
 
 def _unchanged(name: str) -> str:
@@ -232,7 +233,8 @@ class _Observer:
         self.report = report
         self._changed = anyio.Event()
 
-    def _touch(self) -> None:
+    def touch(self) -> None:
+        """Wake `wait_until` callers: something was observed."""
         self._changed.set()
         self._changed = anyio.Event()
 
@@ -248,7 +250,7 @@ class _Observer:
         content = params.messages[0].content
         prompt = content.text if isinstance(content, types.TextContent) else ""
         self.report.sampling_prompts.append(prompt)
-        self._touch()
+        self.touch()
         if prompt.startswith(HANG_PREFIX):
             await self._park_until_cancelled(context, prompt.removeprefix(HANG_PREFIX))
         return types.CreateMessageResult(
@@ -265,22 +267,26 @@ class _Observer:
             await anyio.sleep_forever()
         except anyio.get_cancelled_exc_class():
             self.report.server_cancelled_sampling.append(token)
-            self._touch()
+            self.touch()
             raise
 
-    async def elicitation(self, context: ClientRequestContext, params: types.ElicitRequestParams) -> types.ElicitResult:
+    async def elicitation(
+        self, context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
         self.report.elicitation_messages.append(params.message)
-        self._touch()
+        self.touch()
         return types.ElicitResult(action="accept", content={"answer": f"answer to {params.message}"})
 
     async def list_roots(self, context: ClientRequestContext) -> types.ListRootsResult:
         self.report.roots_requests += 1
-        self._touch()
-        return types.ListRootsResult(roots=[types.Root(uri=ROOT_URI, name="suite-root")])  # type: ignore[arg-type]
+        self.touch()
+        return types.ListRootsResult(
+            roots=[types.Root.model_validate({"uri": ROOT_URI, "name": "suite-root"})]
+        )
 
     async def logging(self, params: types.LoggingMessageNotificationParams) -> None:
         self.report.log_messages.append(params.data)
-        self._touch()
+        self.touch()
 
     async def message(self, message: IncomingMessage) -> None:
         if isinstance(message, Exception):
@@ -289,7 +295,7 @@ class _Observer:
             self.report.notifications.append(message.method)
             if isinstance(message, types.ResourceUpdatedNotification):
                 self.report.resource_updates.append(message.params.uri)
-        self._touch()
+        self.touch()
 
 
 class _Suite:
@@ -302,9 +308,8 @@ class _Suite:
 
     async def run(self) -> None:
         self._handshake()
-        for feature, reason in _NOT_IN_MODERN.items():
-            if self.modern:
-                self.report.not_applicable[feature] = reason
+        if self.modern:
+            self.report.not_applicable.update(_NOT_IN_MODERN)
         steps = [
             self._tools,
             self._progress,
@@ -319,7 +324,12 @@ class _Suite:
             self._change_notifications,
         ]
         if not self.modern:
-            steps += [self._pings, self._standalone_stream, self._roots_list_changed, self._server_cancellation]
+            steps += [
+                self._pings,
+                self._standalone_stream,
+                self._roots_list_changed,
+                self._server_cancellation,
+            ]
         for step in steps:
             with _deadline(step.__name__.strip("_").replace("_", " ")):
                 await step()
@@ -327,14 +337,20 @@ class _Suite:
     def _exercised(self, feature: Feature, mechanism: str) -> None:
         self.report.exercised[feature] = mechanism
 
-    async def _call(self, tool: str, arguments: dict[str, Any] | None = None, **kwargs: Any) -> types.CallToolResult:
+    async def _call(
+        self, tool: str, arguments: dict[str, Any] | None = None, **kwargs: Any
+    ) -> types.CallToolResult:
         result = await self.client.call_tool(self.ns.tool(tool), arguments or {}, **kwargs)
         assert not result.is_error, f"tool {tool!r} failed: {result.content}"
         return result
 
-    async def _structured(self, tool: str, arguments: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    async def _structured(
+        self, tool: str, arguments: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         result = await self._call(tool, arguments, **kwargs)
-        assert isinstance(result.structured_content, dict), f"{tool!r} returned no structured content: {result}"
+        assert isinstance(result.structured_content, dict), (
+            f"{tool!r} returned no structured content: {result}"
+        )
         return result.structured_content
 
     # ------------------------------------------------------------------ steps
@@ -351,7 +367,9 @@ class _Suite:
             return
         caps = client.server_capabilities
         assert caps.tools is not None and caps.tools.list_changed, f"tools.listChanged not advertised: {caps}"
-        assert caps.resources is not None and caps.resources.subscribe, f"resources.subscribe not advertised: {caps}"
+        assert caps.resources is not None and caps.resources.subscribe, (
+            f"resources.subscribe not advertised: {caps}"
+        )
         assert caps.prompts is not None, f"prompts not advertised: {caps}"
         assert caps.completions is not None, f"completions not advertised: {caps}"
         if self.modern:
@@ -370,6 +388,7 @@ class _Suite:
 
         echo = await self._call("echo", {"text": "hello relay"})
         assert [_text_of(block) for block in echo.content] == ["hello relay"], f"echo returned {echo.content}"
+        assert echo.structured_content == {"text": "hello relay"}, f"echo returned {echo.structured_content}"
         self._exercised(Feature.TOOL_CALL, "tools/call")
 
         added = await self._structured("add", {"a": 2, "b": 3.5})
@@ -379,7 +398,7 @@ class _Suite:
     async def _progress(self) -> None:
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
             self.report.progress.append((progress, total, message))
-            self.observer._touch()
+            self.observer.touch()
 
         result = await self._call("slow", {"steps": 3, "delay": 0}, progress_callback=on_progress)
         assert _text_of(result.content[0]) == "completed 3 steps", f"slow returned {result.content}"
@@ -427,30 +446,27 @@ class _Suite:
         return "input_required" if self.modern else legacy_method
 
     async def _sampling(self) -> None:
+        via = self._input_mechanism("sampling/createMessage")
         result = await self._structured("sample", {"prompt": "write a haiku"})
-        expected = {"text": "sampled: write a haiku", "via": self._input_mechanism("sampling/createMessage")}
-        assert result == expected, f"sample returned {result}"
+        assert result == {"text": "sampled: write a haiku", "via": via}, f"sample returned {result}"
         assert "write a haiku" in self.report.sampling_prompts, self.report.sampling_prompts
-        self._exercised(Feature.SAMPLING, expected["via"])
+        self._exercised(Feature.SAMPLING, via)
 
     async def _elicitation(self) -> None:
+        via = self._input_mechanism("elicitation/create")
         result = await self._structured("elicit", {"question": "favourite colour?"})
-        expected = {
-            "action": "accept",
-            "answer": "answer to favourite colour?",
-            "via": self._input_mechanism("elicitation/create"),
-        }
+        expected = {"action": "accept", "answer": "answer to favourite colour?", "via": via}
         assert result == expected, f"elicit returned {result}"
         assert "favourite colour?" in self.report.elicitation_messages, self.report.elicitation_messages
-        self._exercised(Feature.ELICITATION, expected["via"])
+        self._exercised(Feature.ELICITATION, via)
 
     async def _roots(self) -> None:
         before = self.report.roots_requests
+        via = self._input_mechanism("roots/list")
         result = await self._structured("roots")
-        expected = {"roots": [ROOT_URI], "via": self._input_mechanism("roots/list")}
-        assert result == expected, f"roots returned {result}"
+        assert result == {"roots": [ROOT_URI], "via": via}, f"roots returned {result}"
         assert self.report.roots_requests > before, "the list_roots callback was not called"
-        self._exercised(Feature.ROOTS, expected["via"])
+        self._exercised(Feature.ROOTS, via)
 
     async def _logging(self) -> None:
         delivered = f"log-{uuid.uuid4().hex}"
@@ -460,7 +476,7 @@ class _Suite:
             sent = await self._structured("log", {"msg": delivered, "level": "info"})
             assert sent == {"sent": True, "level": "info", "minLevel": "debug"}, sent
             # A per-request `_meta` entry overrides the client default.
-            meta: types.RequestParamsMeta = {types.LOG_LEVEL_META_KEY: "warning"}  # type: ignore[typeddict-unknown-key]
+            meta = cast(types.RequestParamsMeta, {types.LOG_LEVEL_META_KEY: "warning"})
             dropped = await self._structured("log", {"msg": filtered, "level": "info"}, meta=meta)
             assert dropped == {"sent": False, "level": "info", "minLevel": "warning"}, dropped
             self._exercised(Feature.LOG_LEVEL, f"_meta {types.LOG_LEVEL_META_KEY} (per request)")
@@ -539,11 +555,17 @@ class _Suite:
         with _legacy_api():
             await self.client.subscribe_resource(uri)
         assert await self._structured("notify_resource") == {"sent": True}
-        await self.observer.wait_until(lambda: uri in self.report.resource_updates, f"resources/updated for {uri}")
+        await self.observer.wait_until(
+            lambda: uri in self.report.resource_updates, f"resources/updated for {uri}"
+        )
         with _legacy_api():
             await self.client.unsubscribe_resource(uri)
-        assert await self._structured("notify_resource") == {"sent": False}, "unsubscribe did not reach the server"
-        self._exercised(Feature.RESOURCE_SUBSCRIPTION, "resources/subscribe + notifications/resources/updated")
+        assert await self._structured("notify_resource") == {"sent": False}, (
+            "unsubscribe did not reach the server"
+        )
+        self._exercised(
+            Feature.RESOURCE_SUBSCRIPTION, "resources/subscribe + notifications/resources/updated"
+        )
 
         await self._add_tool()
         await self.observer.wait_until(
@@ -556,7 +578,9 @@ class _Suite:
         """2026-07-28: one subscriptions/listen stream carries both kinds of change event."""
         uri = self.ns.uri(STATIC_URI)
         async with self.client.listen(tools_list_changed=True, resource_subscriptions=[uri]) as subscription:
-            assert subscription.honored.tools_list_changed, f"tools_list_changed not honored: {subscription.honored}"
+            assert subscription.honored.tools_list_changed, (
+                f"tools_list_changed not honored: {subscription.honored}"
+            )
             assert subscription.honored.resource_subscriptions, f"URIs not honored: {subscription.honored}"
 
             assert await self._structured("notify_resource") == {"sent": True}
@@ -593,7 +617,9 @@ class _Suite:
         marker = f"standalone:{token}"
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._call, "standalone_log", {"token": token})
-            await self.observer.wait_until(lambda: marker in self.report.log_messages, "a standalone log message")
+            await self.observer.wait_until(
+                lambda: marker in self.report.log_messages, "a standalone log message"
+            )
             await self._call("stop_standalone_log", {"token": token})
         self._exercised(Feature.STANDALONE_STREAM, "notifications/message outside a request")
 
@@ -602,7 +628,9 @@ class _Suite:
         before = self.report.roots_requests
         with _legacy_api():
             await self.client.send_roots_list_changed()
-        await self.observer.wait_until(lambda: self.report.roots_requests > before, "roots/list after list_changed")
+        await self.observer.wait_until(
+            lambda: self.report.roots_requests > before, "roots/list after list_changed"
+        )
         self._exercised(Feature.ROOTS_LIST_CHANGED, "notifications/roots/list_changed")
 
     async def _server_cancellation(self) -> None:
@@ -610,7 +638,8 @@ class _Suite:
         result = await self._structured("cancel_sampling", {"token": token})
         assert result == {"cancelled": True}, f"cancel_sampling returned {result}"
         await self.observer.wait_until(
-            lambda: token in self.report.server_cancelled_sampling, "the parked sampling callback to be cancelled"
+            lambda: token in self.report.server_cancelled_sampling,
+            "the parked sampling callback to be cancelled",
         )
         self._exercised(Feature.SERVER_CANCELLATION, "notifications/cancelled (server->client)")
 
@@ -753,12 +782,17 @@ def tool_calls(records: Sequence[RecordedMessage], tool: str) -> list[RecordedMe
     return [r for r in records if r.method == "tools/call" and (r.params or {}).get("name") == tool]
 
 
-def cancellations(records: Sequence[RecordedMessage], request_id: str | int) -> list[RecordedMessage]:
-    """The notifications/cancelled that reached the server for `request_id`."""
+def cancellations_of(records: Sequence[RecordedMessage], request: RecordedMessage) -> list[RecordedMessage]:
+    """The notifications/cancelled received after `request` (an element of `records`) naming its id.
+
+    Ids are only unique per connection: give each test its own server (and record file)
+    when several clients may reuse an id.
+    """
+    start = next(index for index, record in enumerate(records) if record is request)
     return [
         r
-        for r in records
-        if r.method == "notifications/cancelled" and str((r.params or {}).get("requestId")) == str(request_id)
+        for r in records[start + 1 :]
+        if r.method == "notifications/cancelled" and str((r.params or {}).get("requestId")) == str(request.id)
     ]
 
 

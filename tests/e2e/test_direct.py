@@ -1,7 +1,7 @@
 """The feature suite run directly against the everything server (no relay in between).
 
-These prove the suite and the server agree, in both protocol eras and over both
-transports, before the same suite is pointed at a relay.
+These prove the suite and the server agree, in both protocol eras, over stdio,
+streamable HTTP and in-process, before the same suite is pointed at a relay.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx2
 import mcp_types as types
 import pytest
+from everything_server import EverythingServer
 from feature_suite import (
     Feature,
     FeatureReport,
     RecordedMessage,
-    cancellations,
+    cancellations_of,
     cancelled_slow_call,
     everything_stdio,
     exercise_all_features,
@@ -53,10 +54,12 @@ def assert_legacy(report: FeatureReport, records: list[RecordedMessage]) -> None
     assert report.era == "legacy"
     assert report.protocol_version == HANDSHAKE_PROTOCOL_VERSIONS[-1]
     assert not report.not_applicable, report.not_applicable
-    methods = set(recorded_methods(records))
-    assert COMMON_METHODS | LEGACY_ONLY_METHODS <= methods, COMMON_METHODS | LEGACY_ONLY_METHODS - methods
+    missing = (COMMON_METHODS | LEGACY_ONLY_METHODS) - set(recorded_methods(records))
+    assert not missing, f"never reached the server: {missing}"
     slow = cancelled_slow_call(records, report)
-    assert cancellations(records, slow.id or ""), "notifications/cancelled for the slow call did not reach the server"
+    assert cancellations_of(records, slow), (
+        "notifications/cancelled for the slow call did not reach the server"
+    )
 
 
 def assert_modern(report: FeatureReport, records: list[RecordedMessage], *, cancel_frame: bool) -> None:
@@ -75,11 +78,11 @@ def assert_modern(report: FeatureReport, records: list[RecordedMessage], *, canc
         Feature.STANDALONE_STREAM,
     }
     assert report.exercised[Feature.SAMPLING] == "input_required"
-    methods = set(recorded_methods(records))
-    assert COMMON_METHODS | {"subscriptions/listen"} <= methods, COMMON_METHODS - methods
+    missing = (COMMON_METHODS | {"subscriptions/listen"}) - set(recorded_methods(records))
+    assert not missing, f"never reached the server: {missing}"
     slow = cancelled_slow_call(records, report)
     assert slow.params is not None and "io.modelcontextprotocol/protocolVersion" in slow.params["_meta"]
-    assert bool(cancellations(records, slow.id or "")) is cancel_frame
+    assert bool(cancellations_of(records, slow)) is cancel_frame
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
@@ -98,7 +101,15 @@ async def test_stdio(mode: str, tmp_path: Path) -> None:
         assert (records[0].method == "server/discover") is (mode == "auto")
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
+async def test_in_process(mode: str) -> None:
+    """No transport at all: legacy runs over memory streams, 2026-07-28 over direct dispatch."""
+    report = await exercise_all_features(EverythingServer().build(), mode=mode)
+    assert report.era == ("legacy" if mode == "legacy" else "modern")
+    assert not report.transport_errors, report.transport_errors
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
 async def test_streamable_http(mode: str, everything_http_server: tuple[str, Path]) -> None:
     url, record = everything_http_server
     report = await exercise_all_features(url, mode=mode)
@@ -107,7 +118,7 @@ async def test_streamable_http(mode: str, everything_http_server: tuple[str, Pat
         assert_legacy(report, records)
     else:
         assert_modern(report, records, cancel_frame=False)
-        assert "server/discover" in recorded_methods(records)
+        assert ("server/discover" in recorded_methods(records)) is (mode == "auto")
 
 
 async def test_streamable_http_custom_transport(everything_http_server: tuple[str, Path]) -> None:

@@ -1,0 +1,66 @@
+"""Start `mcp-firewall serve` (or `wrap`) as a real subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from feature_suite import Namespacing
+
+TOKEN = "alice-token-0123456789abcdef"
+OTHER_TOKEN = "bob-token-0123456789abcdefgh"
+
+
+def namespaced(server: str) -> Namespacing:
+    """The gateway's naming: tools and prompts SERVER__name, URIs SERVER+uri."""
+    return Namespacing(
+        tool=lambda name: f"{server}__{name}",
+        prompt=lambda name: f"{server}__{name}",
+        uri=lambda uri: f"{server}+{uri}",
+        uri_template=lambda template: f"{server}+{template}",
+    )
+
+
+def toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f"'{item}'" for item in items) + "]"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def firewall_args(*args: str) -> list[str]:
+    return [sys.executable, "-m", "firewall", *args]
+
+
+@contextlib.contextmanager
+def http_gateway(config: Path, port: int, audit: Path, timeout: float = 20.0) -> Iterator[str]:
+    """Run the gateway's HTTP front; yields its URL once it accepts connections."""
+    process = subprocess.Popen(firewall_args("serve", "--config", str(config), "--audit-log", str(audit)))
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the gateway exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the gateway did not start listening") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

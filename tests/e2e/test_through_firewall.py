@@ -1,0 +1,176 @@
+"""The full feature suite through the real firewall: `wrap` over stdio, `serve` over stdio and HTTP.
+
+Every client is the real MCP SDK client, every server the real SDK everything server, every
+firewall a real `mcp-firewall` subprocess. The server's record file proves what reached it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from feature_suite import (
+    everything_command,
+    everything_http,
+    exercise_all_features,
+    read_record,
+    recorded_methods,
+    tool_calls,
+)
+from gateway import OTHER_TOKEN, TOKEN, firewall_args, free_port, http_gateway, namespaced, toml_list
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from test_direct import assert_legacy, assert_modern
+
+pytestmark = pytest.mark.anyio
+
+
+def audit_records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def wrapped(tmp_path: Path, *, config: str = "") -> tuple[StdioServerParameters, Path, Path]:
+    record, audit, config_file = tmp_path / "record.jsonl", tmp_path / "audit.jsonl", tmp_path / "fw.toml"
+    config_file.write_text(config)
+    args = firewall_args(
+        "wrap", "--config", str(config_file), "--audit-log", str(audit), "--name", "everything"
+    )
+    params = StdioServerParameters(
+        command=args[0], args=[*args[1:], "--", *everything_command(record=record)]
+    )
+    return params, record, audit
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
+async def test_wrap_is_transparent_for_every_feature_in_both_eras(mode: str, tmp_path: Path) -> None:
+    params, record, audit = wrapped(tmp_path)
+    report = await exercise_all_features(params, mode=mode)
+    records = read_record(record)
+    if mode == "legacy":
+        assert_legacy(report, records)
+    else:
+        assert_modern(report, records, cancel_frame=True)
+    decisions = audit_records(audit)
+    calls = [d for d in decisions if d["kind"] == "tool_call"]
+    # One audit record per tools/call, and every call the firewall allowed reached the server.
+    assert len(calls) == recorded_methods(records).count("tools/call")
+    assert {d["decision"] for d in decisions} == {"allow"}
+    assert {d["kind"] for d in decisions} >= {"tool_call", "tool_result", "tool_list", "content"}
+
+
+async def test_denied_call_never_reaches_the_server(tmp_path: Path) -> None:
+    rule = "[[rules]]\nid = 'test.no-add'\ntool = 'add'\nmessage = 'adding is not allowed here'\n"
+    params, record, audit = wrapped(tmp_path, config=rule)
+    async with Client(params, mode="legacy") as client:
+        denied = await client.call_tool("add", {"a": 1, "b": 2})
+        allowed = await client.call_tool("echo", {"text": "fine"})
+    assert denied.is_error and "test.no-add" in denied.content[0].text  # type: ignore[union-attr]
+    assert not allowed.is_error
+    records = read_record(record)
+    assert tool_calls(records, "add") == [] and len(tool_calls(records, "echo")) == 1
+    (decision,) = [d for d in audit_records(audit) if d.get("tool") == "add"]
+    assert decision["decision"] == "deny" and decision["rule_ids"] == ["test.no-add"]
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_gateway_stdio_front_serves_every_feature_namespaced(mode: str, tmp_path: Path) -> None:
+    record, audit = tmp_path / "record.jsonl", tmp_path / "audit.jsonl"
+    config = tmp_path / "gw.toml"
+    config.write_text(f"[servers.everything]\ncommand = {toml_list(everything_command(record=record))}\n")
+    args = firewall_args("serve", "--config", str(config), "--audit-log", str(audit))
+    report = await exercise_all_features(
+        StdioServerParameters(command=args[0], args=args[1:]), mode=mode, ns=namespaced("everything")
+    )
+    # The gateway speaks the handshake era; an "auto" client falls back to it.
+    assert_legacy(report, read_record(record))
+    assert any(
+        d["tool"] == "echo" and d["server"] == "everything" for d in audit_records(audit) if "tool" in d
+    )
+
+
+@pytest.fixture
+def two_server_gateway(tmp_path: Path):
+    """A gateway's HTTP front over a stdio server ("local") and a streamable-HTTP server ("remote")."""
+    local_record, remote_record = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+    audit, config, port = tmp_path / "audit.jsonl", tmp_path / "gw.toml", free_port()
+    with everything_http(record=remote_record) as remote_url:
+        config.write_text(
+            f"[gateway]\ntransport = 'http'\nport = {port}\n"
+            f"[[gateway.tokens]]\ntoken = '{TOKEN}'\nprincipal = 'alice'\n"
+            f"[[gateway.tokens]]\ntoken = '{OTHER_TOKEN}'\nprincipal = 'bob'\n"
+            f"[servers.local]\ncommand = {toml_list(everything_command(record=local_record))}\n"
+            f"[servers.remote]\nurl = '{remote_url}'\n"
+        )
+        with http_gateway(config, port, audit) as url:
+            yield url, local_record, remote_record, audit
+
+
+def authorised(url: str, token: str = TOKEN):
+    return create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_gateway_http_front_serves_every_feature_of_both_servers(mode: str, two_server_gateway) -> None:
+    url, local_record, remote_record, audit = two_server_gateway
+    for server, record in (("local", local_record), ("remote", remote_record)):
+        async with authorised(url) as http:
+            report = await exercise_all_features(
+                streamable_http_client(url, http_client=http), mode=mode, ns=namespaced(server)
+            )
+        assert_legacy(report, read_record(record))
+        other = namespaced("remote" if server == "local" else "local")
+        assert other.tool("echo") in report.tools  # one merged list across both servers
+    decisions = audit_records(audit)
+    assert {d["principal"] for d in decisions} == {"alice"}
+    sessions_per_server = {d["server"]: set() for d in decisions}
+    for d in decisions:
+        sessions_per_server[d["server"]].add(d["session"])
+    # Each client session spans both servers: the same session ids appear for both.
+    assert sessions_per_server["local"] == sessions_per_server["remote"]
+
+
+async def test_gateway_http_front_requires_a_valid_bearer_token(two_server_gateway) -> None:
+    url, *_ = two_server_gateway
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    async with httpx2.AsyncClient() as http:
+        missing = await http.post(url, json=body, headers=headers)
+        wrong = await http.post(url, json=body, headers={**headers, "Authorization": "Bearer not-a-token"})
+        assert missing.status_code == wrong.status_code == 401
+        assert missing.headers["www-authenticate"].startswith("Bearer")
+        opened = await http.post(url, json=body, headers={**headers, "Authorization": f"Bearer {TOKEN}"})
+        assert opened.status_code == 200
+        session = opened.headers["mcp-session-id"]
+        # Another principal's token cannot use alice's session.
+        stolen = await http.post(
+            url,
+            json={"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+            headers={**headers, "Authorization": f"Bearer {OTHER_TOKEN}", "mcp-session-id": session},
+        )
+        assert stolen.status_code == 404
+
+
+async def test_gateway_refuses_unknown_tools_and_servers_without_forwarding(two_server_gateway) -> None:
+    url, local_record, remote_record, _ = two_server_gateway
+    async with (
+        authorised(url) as http,
+        Client(streamable_http_client(url, http_client=http), mode="legacy") as client,
+    ):
+        for name in ("local__no_such_tool", "nowhere__echo", "echo"):
+            result = await client.call_tool(name, {})
+            assert result.is_error and "firewall.unknown_tool" in result.content[0].text  # type: ignore[union-attr]
+    for record in (local_record, remote_record):
+        assert "tools/call" not in recorded_methods(read_record(record))
