@@ -7,7 +7,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 import anyio
 import uvicorn
@@ -106,7 +105,13 @@ async def run_gateway(config: FirewallConfig) -> int:
                 await serve_session(firewall, config, info, agent)
 
             front = HttpFront(
-                tokens, session, tg, path=gateway.path, allowed_hosts=_allowed_hosts(gateway.host)
+                tokens,
+                session,
+                tg,
+                path=gateway.path,
+                allowed_hosts=_allowed_hosts(gateway.host),
+                idle_seconds=gateway.session_idle_seconds,
+                max_sessions=gateway.max_sessions,
             )
             app = http_app(front, config.limits.max_message_bytes)
             server = uvicorn.Server(
@@ -131,7 +136,3 @@ def _allowed_hosts(host: str) -> list[str] | None:
         if loopback
         else None
     )
-
-
-def audit_path(value: str | None) -> Path | None:
-    return Path(value) if value else None

@@ -84,6 +84,10 @@ class GatewayConfig(_Strict):
     """Tool and prompt names become SERVER + separator + name."""
     tokens: list[Token] = Field(default_factory=list)
     """Bearer tokens accepted by the HTTP front, each mapped to a principal."""
+    session_idle_seconds: float = Field(default=1800, gt=0)
+    """An HTTP session with no request in flight for this long is closed (and its servers stopped)."""
+    max_sessions: int = Field(default=64, ge=1)
+    """Each HTTP session runs its own server connections; beyond this many, new sessions get 503."""
 
 
 class FirewallConfig(BaseSettings):

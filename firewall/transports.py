@@ -174,12 +174,16 @@ class HttpFront:
         *,
         path: str = "/mcp",
         allowed_hosts: list[str] | None = None,
+        idle_seconds: float | None = None,
+        max_sessions: int | None = None,
     ) -> None:
         self.tokens = tokens
         self.serve_session = serve_session
         self.task_group = task_group
         self.path = path.rstrip("/") or "/"
         self.sessions: dict[str, _FrontSession] = {}
+        self.idle_seconds = idle_seconds
+        self.max_sessions = max_sessions
         self.security = TransportSecuritySettings(
             enable_dns_rebinding_protection=allowed_hosts is not None, allowed_hosts=allowed_hosts or []
         )
@@ -228,8 +232,13 @@ class HttpFront:
         await self._open_session(principal, scope, receive, send)
 
     async def _open_session(self, principal: str, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.max_sessions is not None and len(self.sessions) >= self.max_sessions:
+            await JSONResponse({"error": "too many open sessions"}, status_code=503)(scope, receive, send)
+            return
         session_id = uuid.uuid4().hex
-        transport = StreamableHTTPServerTransport(mcp_session_id=session_id, security_settings=self.security)
+        transport = StreamableHTTPServerTransport(
+            mcp_session_id=session_id, security_settings=self.security, idle_timeout=self.idle_seconds
+        )
         self.sessions[session_id] = _FrontSession(transport, principal)
         info = SessionInfo(id=session_id, principal=principal)
 
@@ -237,7 +246,9 @@ class HttpFront:
             try:
                 async with transport.connect() as streams:
                     task_status.started()
-                    await self.serve_session(info, streams)
+                    # The SDK cancels idle_scope once no request has been in flight for idle_seconds.
+                    with transport.idle_scope or anyio.CancelScope():
+                        await self.serve_session(info, streams)
             except Exception:
                 log.exception("session %s crashed", session_id)
             finally:

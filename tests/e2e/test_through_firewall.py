@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from feature_suite import (
@@ -174,3 +175,72 @@ async def test_gateway_refuses_unknown_tools_and_servers_without_forwarding(two_
             assert result.is_error and "firewall.unknown_tool" in result.content[0].text  # type: ignore[union-attr]
     for record in (local_record, remote_record):
         assert "tools/call" not in recorded_methods(read_record(record))
+
+
+async def test_gateway_keeps_serving_when_one_server_crashes(tmp_path: Path) -> None:
+    config = tmp_path / "gw.toml"
+    config.write_text(
+        f"[servers.fragile]\ncommand = {toml_list(everything_command())}\n"
+        f"[servers.steady]\ncommand = {toml_list(everything_command())}\n"
+        "[servers.broken]\ncommand = ['/nonexistent/mcp-server']\n"
+    )
+    args = firewall_args("serve", "--config", str(config))
+    async with Client(StdioServerParameters(command=args[0], args=args[1:]), mode="legacy") as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert "fragile__crash" in names and "steady__echo" in names
+        assert not any(name.startswith("broken__") for name in names)  # could not start: marked down
+        with pytest.raises(Exception, match="exited"):
+            await client.call_tool("fragile__crash", {})
+        result = await client.call_tool("steady__echo", {"text": "still serving"})
+        assert result.content[0].text == "still serving"  # type: ignore[union-attr]
+        with pytest.raises(Exception, match="down"):
+            await client.call_tool("fragile__echo", {"text": "x"})
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert not any(name.startswith("fragile__") for name in names)
+
+
+async def test_gateway_http_front_refuses_oversized_bodies(two_server_gateway) -> None:
+    url, *_ = two_server_gateway
+    headers = {"Accept": "application/json, text/event-stream", "Authorization": f"Bearer {TOKEN}"}
+    huge = b'{"jsonrpc": "2.0", "id": 1, "method": "ping", "pad": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    async with httpx2.AsyncClient() as http:
+        response = await http.post(url, content=huge, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+JSON_HEADERS = {
+    "Accept": "application/json, text/event-stream",
+    "Content-Type": "application/json",
+    "Authorization": f"Bearer {TOKEN}",
+}
+
+
+async def test_gateway_http_sessions_are_bounded_in_number_and_idle_time(tmp_path: Path) -> None:
+    config, port = tmp_path / "gw.toml", free_port()
+    config.write_text(
+        f"[gateway]\ntransport = 'http'\nport = {port}\nmax_sessions = 1\nsession_idle_seconds = 0.5\n"
+        f"[[gateway.tokens]]\ntoken = '{TOKEN}'\nprincipal = 'alice'\n"
+        f"[servers.local]\ncommand = {toml_list(everything_command())}\n"
+    )
+    with http_gateway(config, port, tmp_path / "audit.jsonl") as url:
+        async with httpx2.AsyncClient() as http:
+            first = await http.post(url, json=INIT, headers=JSON_HEADERS)
+            assert first.status_code == 200
+            assert (await http.post(url, json=INIT, headers=JSON_HEADERS)).status_code == 503
+            # With no request in flight for session_idle_seconds the session expires (the passage
+            # of time is what is under test here, so this test waits on the clock).
+            await anyio.sleep(1.5)
+            ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+            session = {**JSON_HEADERS, "mcp-session-id": first.headers["mcp-session-id"]}
+            assert (await http.post(url, json=ping, headers=session)).status_code == 404
+            assert (await http.post(url, json=INIT, headers=JSON_HEADERS)).status_code == 200

@@ -220,3 +220,21 @@ async def test_gateway_keeps_serving_when_one_server_dies():
         assert (await h.receive()).error.code == wire.SERVER_UNAVAILABLE
         await h.call(2, "files__read")
         assert (await h.receive()).result["content"][0]["text"] == "files:{}"
+
+
+async def test_broken_reply_from_the_server_fails_only_that_call():
+    server = FakeServer("mail", ["hang", "read"])
+    async with running([server]) as h:
+        await h.call(1, "hang")
+        await anyio.wait_all_tasks_blocked()
+        (call,) = [m for m in server.received if getattr(m, "method", "") == "tools/call"]
+        try:  # the server answers with an envelope the SDK's transport cannot validate
+            jsonrpc_message_adapter.validate_json(
+                f'{{"jsonrpc": "2.0", "id": {call.id}, "result": 5}}', by_name=False
+            )
+        except ValidationError as exc:
+            await server.to_relay.send(exc)
+        reply = await h.receive()
+        assert isinstance(reply, JSONRPCError) and reply.id == 1 and "server 'mail'" in reply.error.message
+        await h.call(2, "read")
+        assert (await h.receive()).result["content"][0]["text"] == "mail:{}"
