@@ -65,7 +65,7 @@ def _down_link(name: str) -> Link:
     closed_send.close()
     send, closed_receive = anyio.create_memory_object_stream[SessionMessage](0)
     closed_receive.close()
-    return Link(name, receive, send, up=False)
+    return Link(name, receive, send, up=False, never_started=True)
 
 
 async def serve_session(

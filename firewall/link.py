@@ -40,6 +40,8 @@ class Link:
     send_stream: WriteStream[SessionMessage]
     pending: dict[int, Pending] = field(default_factory=dict)
     up: bool = True
+    never_started: bool = False
+    """The server could not be started: the link is down from the beginning."""
     catalog: dict[str, dict[str, Any]] | None = None
     """tool name -> its tools/list entry; None until the firewall has seen a complete list."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

@@ -20,6 +20,7 @@ from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
 from mcp.shared.subscriptions import SUBSCRIPTION_ID_META_KEY
 from mcp_types import (
+    INTERNAL_ERROR,
     INVALID_PARAMS,
     UNSUPPORTED_PROTOCOL_VERSION,
     JSONRPCError,
@@ -110,17 +111,28 @@ class Relay:
             finally:
                 tg.cancel_scope.cancel()
 
-    def _spawn(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    def _spawn(
+        self, fn: Callable[..., Awaitable[None]], *args: Any, answers: RequestId | None = None
+    ) -> None:
+        """Run fn in its own task; `answers` is the agent request it must answer even if fn fails."""
         assert self._tg is not None
-        self._tg.start_soon(self._guarded, fn, *args)
+        self._tg.start_soon(self._guarded, fn, args, answers)
 
-    async def _guarded(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    async def _guarded(
+        self, fn: Callable[..., Awaitable[None]], args: tuple[Any, ...], answers: RequestId | None
+    ) -> None:
         try:
             await fn(*args)
         except ServerDown as exc:
             log.warning("%s", exc)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             log.info("client connection closed while answering")
+        except Exception as exc:  # a bug or a malformed peer message: fail this request closed, keep serving
+            log.exception("internal error while handling %s", getattr(fn, "__name__", fn))
+            if answers is not None:
+                await self._to_client(
+                    wire.error(answers, INTERNAL_ERROR, f"mcp-firewall internal error: {exc}")
+                )
 
     async def _to_client(self, message: JSONRPCMessage, related: RequestId | None = None) -> None:
         metadata = ServerMessageMetadata(related_request_id=related) if related is not None else None
@@ -185,7 +197,7 @@ class Relay:
         method = message.method
         if method == "tools/call":
             self._client_calls[message.id] = (None, None)
-            self._spawn(self._tool_call, message)
+            self._spawn(self._tool_call, message, answers=message.id)
         elif self.transparent:
             (link,) = self.links.values()
             await self._forward(link, message, message.params)
@@ -219,7 +231,10 @@ class Relay:
             return
         for link in self.links.values():
             if link.up:
-                await link.send(message)
+                try:
+                    await link.send(message)
+                except ServerDown as exc:  # the others still get it
+                    log.warning("%s", exc)
 
     async def _client_response(self, message: JSONRPCResponse | JSONRPCError) -> None:
         entry = self._server_requests.pop(message.id, None) if isinstance(message.id, int) else None
@@ -311,11 +326,11 @@ class Relay:
         if isinstance(message, JSONRPCError):
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
         elif pending.method == "tools/call":
-            self._spawn(self._tool_result, pending, message.result)
+            self._spawn(self._tool_result, pending, message.result, answers=pending.client_id)
         elif pending.method == "tools/list":
-            self._spawn(self._tool_list_page, link, pending, message.result)
+            self._spawn(self._tool_list_page, link, pending, message.result, answers=pending.client_id)
         elif pending.method in _CONTENT_RESULTS:
-            self._spawn(self._content_result, link, pending, message.result)
+            self._spawn(self._content_result, link, pending, message.result, answers=pending.client_id)
         else:
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
 
@@ -435,8 +450,8 @@ class Relay:
             )
 
     async def _server_exited(self, link: Link) -> None:
-        if not link.up and self.server_down is not None:
-            return
+        if link.never_started:
+            return  # the agent never saw this server; there is nothing to withdraw
         log.error("server %s exited or closed its connection", link.name)
         for pending in link.fail_all():
             assert pending.client_id is not None
@@ -478,7 +493,7 @@ class Relay:
                 )
             )
         elif method in ("initialize", "logging/setLevel", "ping") or method in _LISTS:
-            self._spawn(self._fan_out_request, message)
+            self._spawn(self._fan_out_request, message, answers=message.id)
         elif method == "prompts/get":
             await self._routed(message, "name", self.naming.split_name)
         elif method in ("resources/read", "resources/subscribe", "resources/unsubscribe"):
@@ -564,16 +579,20 @@ class Relay:
             if verdict.decision is Decision.DENY:
                 continue  # a server whose list is refused offers nothing through the gateway
             for item in (wire.apply_to_payload(verdict, page) or page)[key]:
-                merged.append(self._namespace_item(server, key, item))
+                named = self._namespace_item(server, key, item)
+                if named is None:
+                    log.warning("server %s listed a malformed %s entry; dropped: %r", server, key, item)
+                else:
+                    merged.append(named)
         return {key: merged}
 
-    def _namespace_item(self, server: str, key: str, item: dict[str, Any]) -> dict[str, Any]:
+    def _namespace_item(self, server: str, key: str, item: Any) -> dict[str, Any] | None:
         assert self.naming is not None
-        if key in ("tools", "prompts"):
-            return {**item, "name": self.naming.name(server, item["name"])}
-        if key == "resources":
-            return {**item, "uri": self.naming.uri(server, item["uri"])}
-        return {**item, "uriTemplate": self.naming.uri(server, item["uriTemplate"])}
+        field = {"tools": "name", "prompts": "name", "resources": "uri"}.get(key, "uriTemplate")
+        if not isinstance(item, dict) or not isinstance(item.get(field), str):
+            return None
+        rename = self.naming.name if field == "name" else self.naming.uri
+        return {**item, field: rename(server, item[field])}
 
     def _namespace_contents(self, link: Link, result: dict[str, Any]) -> dict[str, Any]:
         assert self.naming is not None

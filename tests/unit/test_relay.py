@@ -238,3 +238,42 @@ async def test_broken_reply_from_the_server_fails_only_that_call():
         assert isinstance(reply, JSONRPCError) and reply.id == 1 and "server 'mail'" in reply.error.message
         await h.call(2, "read")
         assert (await h.receive()).result["content"][0]["text"] == "mail:{}"
+
+
+async def test_an_unwritable_audit_log_fails_the_call_closed_and_serving_continues():
+    class FullDisk(AuditLog):
+        def decision(self, event, verdict, *, method):
+            if getattr(event, "tool", "") == "send_mail":
+                raise OSError(28, "No space left on device")
+
+    server = FakeServer("mail", ["read", "send_mail"])
+    firewall = Firewall(Pipeline([UnknownToolStage()]), FullDisk(None))
+    to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
+    client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
+    relay = Relay(firewall, SessionInfo("s"), client_receive, client_send, {"mail": server.link()})
+    h = Harness(relay, to_relay, from_relay)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(server.run)
+        tg.start_soon(relay.run)
+        await h.call(1, "send_mail", {"to": "x"})
+        reply = await h.receive()
+        assert isinstance(reply, JSONRPCError) and reply.id == 1 and "No space left" in reply.error.message
+        await h.call(2, "read")
+        assert (await h.receive()).result["content"][0]["text"] == "mail:{}"
+        tg.cancel_scope.cancel()
+    assert server.calls() == ["read"]
+
+
+async def test_gateway_drops_malformed_list_entries_and_keeps_the_rest():
+    class Sloppy(FakeServer):
+        async def run(self) -> None:
+            async for item in self.from_relay:
+                message = item.message
+                result = {"tools": [{"name": "ok", "inputSchema": {}}, {"description": "no name"}, "junk"]}
+                await self.to_relay.send(
+                    SessionMessage(JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result))
+                )
+
+    async with running([Sloppy("odd", [])], gateway=True) as h:
+        await h.send(JSONRPCRequest(jsonrpc="2.0", id=1, method="tools/list"))
+        assert [t["name"] for t in (await h.receive()).result["tools"]] == ["odd__ok"]
