@@ -133,6 +133,13 @@ async def measure(calls: int, blocks: int) -> tuple[list[Route], dict[str, float
         routes = [
             await _stdio_route(stack, "direct", "echo", ECHO),
             await _stdio_route(stack, "wrap", "echo", [*FIREWALL, "wrap", "--", *ECHO]),
+            # The same wrapper writing its audit log (two flushed records per call: call and result).
+            await _stdio_route(
+                stack,
+                "wrap + audit",
+                "echo",
+                [*FIREWALL, "wrap", "--audit-log", str(tmp / "audit.jsonl"), "--", *ECHO],
+            ),
             await _stdio_route(stack, "gateway stdio", "bench__echo", gateway_stdio),
         ]
         port = _free_port()
