@@ -134,25 +134,32 @@ async def test_gateway_http_front_serves_every_feature_of_both_servers(mode: str
     assert sessions_per_server["local"] == sessions_per_server["remote"]
 
 
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+JSON_HEADERS = {
+    "Accept": "application/json, text/event-stream",
+    "Content-Type": "application/json",
+    "Authorization": f"Bearer {TOKEN}",
+}
+
+
 async def test_gateway_http_front_requires_a_valid_bearer_token(two_server_gateway) -> None:
     url, *_ = two_server_gateway
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "t", "version": "1"},
-        },
-    }
-    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    headers = {k: v for k, v in JSON_HEADERS.items() if k != "Authorization"}
     async with httpx2.AsyncClient() as http:
-        missing = await http.post(url, json=body, headers=headers)
-        wrong = await http.post(url, json=body, headers={**headers, "Authorization": "Bearer not-a-token"})
+        missing = await http.post(url, json=INIT, headers=headers)
+        wrong = await http.post(url, json=INIT, headers={**headers, "Authorization": "Bearer not-a-token"})
         assert missing.status_code == wrong.status_code == 401
         assert missing.headers["www-authenticate"].startswith("Bearer")
-        opened = await http.post(url, json=body, headers={**headers, "Authorization": f"Bearer {TOKEN}"})
+        opened = await http.post(url, json=INIT, headers=JSON_HEADERS)
         assert opened.status_code == 200
         session = opened.headers["mcp-session-id"]
         # Another principal's token cannot use alice's session.
@@ -206,23 +213,6 @@ async def test_gateway_http_front_refuses_oversized_bodies(two_server_gateway) -
     async with httpx2.AsyncClient() as http:
         response = await http.post(url, content=huge, headers={**headers, "Content-Type": "application/json"})
     assert response.status_code == 413
-
-
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "1"},
-    },
-}
-JSON_HEADERS = {
-    "Accept": "application/json, text/event-stream",
-    "Content-Type": "application/json",
-    "Authorization": f"Bearer {TOKEN}",
-}
 
 
 async def test_gateway_http_sessions_are_bounded_in_number_and_idle_time(tmp_path: Path) -> None:
