@@ -20,6 +20,7 @@ from firewall.events import SessionInfo
 from firewall.link import Link
 from firewall.naming import Naming
 from firewall.pipeline import Pipeline, Stage
+from firewall.provenance.labeler import Labeler
 from firewall.relay import Relay
 from firewall.stages import RuleStage, UnknownToolStage
 from firewall.transports import HttpFront, Streams, agent_stdio, child_stdio, http_app, server_streams
@@ -32,7 +33,14 @@ EXIT_OK, EXIT_SERVER_DOWN, EXIT_USAGE = 0, 1, 2
 def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -> Firewall:
     stages: list[Stage] = [UnknownToolStage(), RuleStage(config.rules), *extra_stages]
     audit = AuditLog(config.audit.path, include_content=config.audit.include_content)
-    return Firewall(Pipeline(stages, fail_open=config.fail_open), audit)
+    provenance = config.provenance
+    return Firewall(
+        Pipeline(stages, fail_open=config.fail_open),
+        audit,
+        Labeler(provenance),
+        max_nodes=provenance.max_nodes,
+        max_bytes=provenance.max_bytes,
+    )
 
 
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 
-from firewall.events import Event, Verdict, payload_of
+from firewall.events import Event, ToolCall, Verdict, payload_of
 
 SCHEMA = "mcp-firewall.audit/1"
 
@@ -47,6 +47,8 @@ class AuditRecord(BaseModel):
     rule_ids: list[str]
     findings: list[AuditFinding]
     content: ContentDigest | None = None
+    provenance: Any = None
+    """Calls: node, taint, context, classes, derived_from; outputs: a list of {node, kind, label}."""
     raw: Any = None
 
     def to_json(self) -> str:
@@ -90,8 +92,15 @@ def record_for(event: Event, verdict: Verdict, *, method: str, include_content: 
             for f in verdict.findings
         ],
         content=digest(payload),
+        provenance=_provenance(event),
         raw=payload if include_content else None,
     )
+
+
+def _provenance(event: Event) -> Any:
+    if isinstance(event, ToolCall):
+        return None if event.provenance is None else event.provenance.to_json()
+    return [p.to_json() for p in event.provenance] or None
 
 
 class AuditLog:

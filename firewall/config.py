@@ -6,6 +6,7 @@ MCP_FIREWALL_LIMITS__MAX_MESSAGE_BYTES=1048576. This is the only module that rea
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -90,6 +91,63 @@ class GatewayConfig(_Strict):
     """Each HTTP session runs its own server connections; beyond this many, new sessions get 503."""
 
 
+TrustName = Literal["trusted", "internal", "untrusted"]
+ConfidentialityName = Literal["public", "private"]
+ClassName = Literal["source", "sink", "egress", "destructive"]
+
+
+class LabelRule(_Strict):
+    """Labels (and, for tools, classes) for what matches the globs; unset fields fall through."""
+
+    server: str = "*"
+    tool: str | None = None
+    uri: str | None = None
+    trust: TrustName | None = None
+    confidentiality: ConfidentialityName | None = None
+    classes: list[ClassName] | None = None
+
+
+class ServerLabel(_Strict):
+    trust: TrustName = "untrusted"
+    confidentiality: ConfidentialityName = "public"
+
+
+class ProvenanceConfig(_Strict):
+    default_trust: TrustName = "untrusted"
+    """Trust of content from servers with no [provenance.servers.NAME] entry."""
+    default_confidentiality: ConfidentialityName = "public"
+    servers: dict[str, ServerLabel] = Field(default_factory=dict)
+    tools: list[LabelRule] = Field(default_factory=list)
+    """First match wins; evaluated before the catalog's entries."""
+    resources: list[LabelRule] = Field(default_factory=list)
+    catalog: Path | None = None
+    """A JSON tool catalog: {"tools": [LabelRule, ...]}, consulted after `tools`."""
+    max_nodes: int = Field(default=20_000, ge=10)
+    """Graph nodes kept per session; the oldest are forgotten first (their labels are kept)."""
+    max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    """Indexed output text kept per session."""
+
+    @model_validator(mode="after")
+    def _rule_targets(self) -> ProvenanceConfig:
+        for index, rule in enumerate(self.tools):
+            if rule.tool is None or rule.uri is not None:
+                raise ValueError(f"tools.{index}: a tool rule needs 'tool' and no 'uri'")
+        for index, rule in enumerate(self.resources):
+            if rule.uri is None or rule.tool is not None or rule.classes is not None:
+                raise ValueError(f"resources.{index}: a resource rule needs 'uri' and no 'tool' or 'classes'")
+        return self
+
+    def catalog_rules(self) -> list[LabelRule]:
+        """The catalog's tool rules; a catalog that cannot be read is a configuration error."""
+        if self.catalog is None:
+            return []
+        try:
+            data = json.loads(Path(self.catalog).read_text(encoding="utf-8"))
+            return [LabelRule.model_validate(rule) for rule in data.get("tools", [])]
+        except (OSError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"provenance.catalog: cannot use {self.catalog}: {exc}") from None
+
+
 class FirewallConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MCP_FIREWALL_", env_nested_delimiter="__", extra="forbid")
 
@@ -98,6 +156,7 @@ class FirewallConfig(BaseSettings):
     rules: list[Rule] = Field(default_factory=list)
     servers: dict[str, ServerConfig] = Field(default_factory=dict)
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    provenance: ProvenanceConfig = Field(default_factory=ProvenanceConfig)
     fail_open: bool = False
     """Let a message through when a stage raises. Loudly logged; never the default."""
 

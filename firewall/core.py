@@ -1,18 +1,63 @@
-"""The firewall as the relays and adapters see it: decide an event, and log the decision."""
+"""The firewall as the relays and adapters see it: trace an event into the session's provenance
+graph, decide it, and log the decision.
+
+Tracing happens before the stages run, for every event and whatever the verdict, so later calls
+inherit the taint of everything the session was shown (a denied output is traced too: tracing is
+conservative, never optimistic).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from firewall.audit import AuditLog
-from firewall.events import Event, Verdict
+from firewall.events import (
+    ContentEvent,
+    Event,
+    SessionInfo,
+    ToolCall,
+    ToolList,
+    ToolResult,
+    Verdict,
+    text_segments,
+)
 from firewall.pipeline import Pipeline
+from firewall.provenance.graph import OutputProvenance, SessionGraph
+from firewall.provenance.labeler import Labeler
+
+_CONTENT_KINDS = {
+    "resources/read": "resource",
+    "prompts/get": "prompt",
+    "sampling/createMessage": "sampling",
+    "elicitation/create": "elicitation",
+}
 
 
 class Firewall:
-    def __init__(self, pipeline: Pipeline, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        audit: AuditLog,
+        labeler: Labeler,
+        *,
+        max_nodes: int = 20_000,
+        max_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
         self.pipeline = pipeline
         self.audit = audit
+        self.labeler = labeler
+        self.max_nodes = max_nodes
+        self.max_bytes = max_bytes
+
+    def graph(self, session: SessionInfo) -> SessionGraph:
+        graph = session.state.get("provenance")
+        if graph is None:
+            graph = SessionGraph(self.labeler, self.max_nodes, self.max_bytes)
+            session.state["provenance"] = graph
+        return graph
 
     async def decide(self, event: Event, method: str) -> Verdict:
+        self.trace(event)
         verdict = await self.pipeline.decide(event)
         self.audit.decision(event, verdict, method=method)
         return verdict
@@ -20,3 +65,43 @@ class Firewall:
     def record(self, event: Event, verdict: Verdict, *, method: str) -> None:
         """Log a decision taken outside the pipeline (a call the router could not route)."""
         self.audit.decision(event, verdict, method=method)
+
+    def trace(self, event: Event) -> None:
+        """Add the event to its session's provenance graph and attach what the graph says about it."""
+        graph = self.graph(event.session)
+        labeler = self.labeler
+        if isinstance(event, ToolCall):
+            annotations = (event.tool_schema or {}).get("annotations")
+            event.provenance = graph.add_call(event.server, event.tool, event.arguments, annotations)
+        elif isinstance(event, ToolResult):
+            produced_by = event.call.provenance.node if event.call.provenance else None
+            texts = [text for _, text in text_segments(event)]
+            label = labeler.tool(event.server, event.call.tool)
+            event.provenance = (
+                graph.add_output("tool_result", event.server, event.call.tool, texts, label, produced_by),
+            )
+        elif isinstance(event, ToolList):
+            event.provenance = tuple(self._descriptions(graph, event.server, event.result.get("tools")))
+        elif isinstance(event, ContentEvent):
+            texts = [text for _, text in text_segments(event)]
+            kind = _CONTENT_KINDS.get(event.method, "description")
+            if kind == "resource":
+                label = labeler.resource(event.server, event.subject)
+            else:
+                label = labeler.server(event.server)
+            event.provenance = (
+                graph.add_output(kind, event.server, event.subject or event.method, texts, label),
+            )
+
+    def _descriptions(self, graph: SessionGraph, server: str, tools: Any) -> list[OutputProvenance]:
+        """Each listed tool's description (and schema prose) as its own node, labelled per tool."""
+        out = []
+        for tool in tools if isinstance(tools, list) else []:
+            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+                continue
+            name = tool["name"]
+            texts = [text for _, text in text_segments(ToolList(SessionInfo(""), server, tool))]
+            out.append(
+                graph.add_output("tool_description", server, name, texts, self.labeler.tool(server, name))
+            )
+        return out

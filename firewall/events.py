@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from firewall.provenance.graph import CallProvenance, OutputProvenance
+
 JsonPath = tuple[str | int, ...]
 
 
@@ -86,6 +88,8 @@ class ToolCall:
     request_id: str | int
     tool_schema: dict[str, Any] | None = None
     """The tool's entry from the server's tools/list, when the firewall has seen one."""
+    provenance: CallProvenance | None = None
+    """Filled in by the firewall before the stages run: taint, context, each argument's sources."""
     kind: Literal["tool_call"] = "tool_call"
 
 
@@ -95,6 +99,7 @@ class ToolResult:
 
     call: ToolCall
     result: dict[str, Any]
+    provenance: tuple[OutputProvenance, ...] = ()
     kind: Literal["tool_result"] = "tool_result"
 
     @property
@@ -113,6 +118,7 @@ class ToolList:
     session: SessionInfo
     server: str
     result: dict[str, Any]
+    provenance: tuple[OutputProvenance, ...] = ()
     kind: Literal["tool_list"] = "tool_list"
 
 
@@ -125,6 +131,9 @@ class ContentEvent:
     method: str
     payload: dict[str, Any]
     """The result (for responses) or params (for server-to-client requests), raw."""
+    subject: str = ""
+    """What was asked for: the resource URI of resources/read, the prompt name of prompts/get."""
+    provenance: tuple[OutputProvenance, ...] = ()
     kind: Literal["content"] = "content"
 
 

@@ -365,9 +365,9 @@ class Relay:
 
     async def _content_result(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
-        verdict = await self.firewall.decide(
-            ContentEvent(self.session, link.name, pending.method, result), pending.method
-        )
+        subject = (pending.params or {}).get("uri" if pending.method == "resources/read" else "name", "")
+        event = ContentEvent(self.session, link.name, pending.method, result, subject=str(subject))
+        verdict = await self.firewall.decide(event, pending.method)
         if not self.transparent and pending.method == "resources/read":
             result = self._namespace_contents(link, result)
         await self._answer_content(pending.client_id, verdict, result)

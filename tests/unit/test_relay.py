@@ -23,12 +23,13 @@ from pydantic import ValidationError
 
 from firewall import wire
 from firewall.audit import AuditLog
-from firewall.config import Rule
+from firewall.config import ProvenanceConfig, Rule
 from firewall.core import Firewall
 from firewall.events import SessionInfo
 from firewall.link import Link
 from firewall.naming import Naming
 from firewall.pipeline import Pipeline
+from firewall.provenance.labeler import Labeler
 from firewall.relay import Relay
 from firewall.stages import RuleStage, UnknownToolStage
 
@@ -93,7 +94,7 @@ class Harness:
 
 @asynccontextmanager
 async def running(servers: list[FakeServer], *stages: Any, gateway: bool = False):
-    firewall = Firewall(Pipeline([UnknownToolStage(), *stages]), AuditLog(None))
+    firewall = Firewall(Pipeline([UnknownToolStage(), *stages]), AuditLog(None), Labeler(ProvenanceConfig()))
     to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
     naming = Naming(frozenset(s.name for s in servers)) if gateway else None
@@ -247,7 +248,7 @@ async def test_an_unwritable_audit_log_fails_the_call_closed_and_serving_continu
                 raise OSError(28, "No space left on device")
 
     server = FakeServer("mail", ["read", "send_mail"])
-    firewall = Firewall(Pipeline([UnknownToolStage()]), FullDisk(None))
+    firewall = Firewall(Pipeline([UnknownToolStage()]), FullDisk(None), Labeler(ProvenanceConfig()))
     to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
     relay = Relay(firewall, SessionInfo("s"), client_receive, client_send, {"mail": server.link()})

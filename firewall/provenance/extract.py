@@ -1,0 +1,129 @@
+"""Values worth tracing, pulled out of normalised text: emails, URLs and domains, IBAN-like and long
+digit runs, identifiers, file paths, whole short fields and lines, and word shingles for long
+substrings.
+
+What counts as too short or too common to create an edge is decided here, per kind, by information
+content rather than by frequency (a frequency cut would let new outputs make old matches vanish):
+- digit runs need 6+ digits, IBAN-like strings 15+ characters with 10+ digits;
+- identifiers need 8+ characters mixing letters and digits; paths two segments and 6+ characters;
+- domains need a dot and an alphabetic top-level label that is not a file extension;
+- whole fields and lines need 8+ characters and must not be a stop value ("true", "success", ...);
+- free text matches as shingles of SHINGLE_WORDS words, winnowed; a shared run of
+  SHINGLE_WORDS + WINDOW - 1 words (13) is always found, shorter ones sometimes.
+Bare numbers like "1", words like "yes" and booleans never qualify under any kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from firewall.provenance.normalize import fold_quotes
+
+SHINGLE_WORDS = 6
+WINDOW = 8
+MAX_FIELD = 256
+
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}")
+_URL = re.compile(r"https?://[^\s<>\"'`)\]}]+")
+_DOMAIN = re.compile(r"(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w\-])")
+_IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]{1,4}){3,8}(?![a-z0-9])")
+_DIGITS = re.compile(r"(?<![\d])\d(?:[ \-./]?\d){5,}(?![\d])")
+_IDENTIFIER = re.compile(r"(?<![\w\-])[a-z0-9][a-z0-9_\-]{6,}[a-z0-9](?![\w\-])")
+_PATH = re.compile(r"(?<![\w:/.\-])(?:~|\.{1,2})?(?:/[\w.\-]+){2,}|[a-z]:\\(?:[\w.\-]+\\)*[\w.\-]+")
+_WORD = re.compile(r"[\w@.\-/:]+")
+_FILE_EXTENSIONS = frozenset(
+    "txt py json md pdf csv yaml yml toml js ts html htm png jpg jpeg gif log xml sh exe zip gz tar ini cfg "
+    "doc docx xls xlsx ppt pptx rs go java c h cpp rb php sql db".split()
+)
+STOP_VALUES = frozenset(
+    "true false null none yes no ok okay success error failed unknown undefined default enabled disabled".split()
+)
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str
+    key: str
+    start: int
+    end: int
+
+
+def typed_values(text: str) -> Iterator[Value]:
+    """Typed values in normalised text, each with its span in that text."""
+    for match in _EMAIL.finditer(text):
+        yield Value("email", match.group(), *match.span())
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(".,;:!?")
+        yield Value("url", url, match.start(), match.start() + len(url))
+    for match in _DOMAIN.finditer(text):
+        domain = match.group()
+        if domain.rsplit(".", 1)[1] not in _FILE_EXTENSIONS:
+            yield Value("domain", domain, *match.span())
+    for match in _IBAN.finditer(text):
+        groups = match.group().split(" ")
+        while len(groups) > 1 and groups[-1].isalpha():  # a trailing word, not part of the number
+            groups.pop()
+        compact = "".join(groups)
+        if 15 <= len(compact) <= 34 and sum(c.isdigit() for c in compact) >= 10:
+            yield Value("iban", compact, match.start(), match.start() + len(" ".join(groups)))
+    for match in _DIGITS.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        yield Value("number", digits, *match.span())
+    for match in _IDENTIFIER.finditer(text):
+        token = match.group()
+        if any(c.isdigit() for c in token) and any(c.isalpha() for c in token) and not token.isdigit():
+            yield Value("identifier", token, *match.span())
+    for match in _PATH.finditer(text):
+        if len(match.group()) >= 6:
+            yield Value("path", match.group().rstrip("."), *match.span())
+
+
+def is_field(text: str) -> bool:
+    return 8 <= len(text) <= MAX_FIELD and text not in STOP_VALUES
+
+
+def field_value(text: str) -> Value | None:
+    """The whole (normalised) string as one copied field, when it is short and not a stop value.
+
+    Quotes are folded out of the key, so YAML's 'O''Brien' and JSON's "O'Brien" are one field."""
+    return Value("field", fold_quotes(text), 0, len(text)) if is_field(text) else None
+
+
+_KEY_VALUE = re.compile(r"^\s*[\"']?[\w\- ]{1,40}[\"']?\s*[:=]\s*(.+?)\s*,?$")
+
+
+def line_fields(line: str) -> Iterator[Value]:
+    """A normalised line as a field, and the value part of a `key: value` (YAML, JSON, INI) line."""
+    for candidate in (line, *(m.group(1) for m in [_KEY_VALUE.match(line)] if m)):
+        field = field_value(candidate)
+        if field is not None:
+            yield field
+
+
+def shingles(text: str) -> Iterator[tuple[int, int, int]]:
+    """Winnowed word shingles of normalised text: (hash, start, end). Words never include quote
+    characters, so quoting styles do not change the shingles."""
+    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    if len(words) < SHINGLE_WORDS:
+        return
+    hashes = [
+        hash(tuple(w for w, _, _ in words[i : i + SHINGLE_WORDS]))
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    ]
+    # Winnowing: the minimum hash of every window of WINDOW shingles (rightmost on ties), once.
+    window: deque[int] = deque()
+    last = -1
+    for i, value in enumerate(hashes):
+        while window and hashes[window[-1]] >= value:
+            window.pop()
+        window.append(i)
+        if window[0] <= i - WINDOW:
+            window.popleft()
+        if i >= WINDOW - 1 or i == len(hashes) - 1:
+            chosen = window[0]
+            if chosen != last:
+                last = chosen
+                yield hashes[chosen], words[chosen][1], words[chosen + SHINGLE_WORDS - 1][2]

@@ -1,0 +1,173 @@
+"""One session's provenance graph (networkx): outputs and calls as nodes, and the edges between them.
+
+Edges: `produced` (a call to its result), `derived_from` (an earlier output to a later call whose
+arguments contain one of its values; the matches, with JSON path, kind and span, are on the edge),
+and `context` (every output feeds the session context node, which feeds every later call).
+
+Memory is bounded (max_nodes, max_bytes). The oldest nodes are forgotten first; a forgotten
+output's label is folded into `residue`, and any argument value that could have matched indexed
+content but matches nothing live is attributed to that residue. So forgetting never makes a call,
+or the session, look cleaner than it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from firewall.provenance.labeler import Labeler
+from firewall.provenance.labels import BOTTOM, Label, ToolClass, join_all
+from firewall.provenance.match import JsonPath, ValueIndex
+
+CONTEXT = 0
+"""The session-context node: every output flows into it, it flows into every call."""
+
+
+@dataclass(frozen=True)
+class ArgumentSource:
+    path: JsonPath
+    kind: str
+    start: int
+    end: int
+    sources: tuple[int, ...]
+    label: Label
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": list(self.path),
+            "kind": self.kind,
+            "span": [self.start, self.end],
+            "sources": list(self.sources),
+            **self.label.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class CallProvenance:
+    """What the policy layer asks about a call: its taint, the context, each argument's sources."""
+
+    node: int
+    taint: Label
+    """Join over the labels of the outputs its argument values derive from (precise)."""
+    context: Label
+    """Join over every output the session has seen (sound when derivation is invisible)."""
+    classes: frozenset[ToolClass]
+    arguments: tuple[ArgumentSource, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "taint": self.taint.to_json(),
+            "context": self.context.to_json(),
+            "classes": sorted(self.classes),
+            "derived_from": [a.to_json() for a in self.arguments],
+        }
+
+
+@dataclass(frozen=True)
+class OutputProvenance:
+    node: int
+    kind: str
+    label: Label
+    produced_by: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"node": self.node, "kind": self.kind, **self.label.to_json()}
+        if self.produced_by is not None:
+            data["produced_by"] = self.produced_by
+        return data
+
+
+@dataclass
+class SessionGraph:
+    labeler: Labeler
+    max_nodes: int = 20_000
+    max_bytes: int = 32 * 1024 * 1024
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    index: ValueIndex = field(default_factory=ValueIndex)
+    context: Label = BOTTOM
+    residue: Label = BOTTOM
+    indexed_bytes: int = 0
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _order: OrderedDict[int, int] = field(default_factory=OrderedDict)
+    """Every node, oldest first -> the bytes of content it has indexed."""
+
+    def __post_init__(self) -> None:
+        self.graph.add_node(CONTEXT, kind="context")
+
+    def add_output(
+        self,
+        kind: str,
+        server: str,
+        name: str,
+        texts: Iterable[str],
+        label: Label,
+        produced_by: int | None = None,
+    ) -> OutputProvenance:
+        node = next(self._ids)
+        texts = list(texts)
+        size = sum(len(t) for t in texts)
+        self.graph.add_node(node, kind=kind, server=server, name=name, label=label, bytes=size)
+        if produced_by is not None and produced_by in self.graph:
+            self.graph.add_edge(produced_by, node, kind="produced")
+        self.graph.add_edge(node, CONTEXT, kind="context")
+        self.context = self.context.join(label)
+        self.index.add(node, texts)
+        self._order[node] = size
+        self.indexed_bytes += size
+        self._enforce_bounds()
+        return OutputProvenance(node, kind, label, produced_by)
+
+    def add_call(
+        self,
+        server: str,
+        tool: str,
+        arguments: Mapping[str, Any],
+        annotations: Mapping[str, Any] | None = None,
+    ) -> CallProvenance:
+        matches, unmatched = self.index.match(arguments)
+        node = next(self._ids)
+        self.graph.add_node(node, kind="tool_call", server=server, name=tool)
+        self.graph.add_edge(CONTEXT, node, kind="context")
+        sources: list[ArgumentSource] = []
+        for match in matches:
+            label = join_all(self.graph.nodes[s]["label"] for s in match.sources)
+            sources.append(
+                ArgumentSource(match.path, match.kind, match.start, match.end, match.sources, label)
+            )
+            for source in match.sources:
+                if self.graph.has_edge(source, node):
+                    self.graph.edges[source, node]["matches"].append(match)
+                else:
+                    self.graph.add_edge(source, node, kind="derived_from", matches=[match])
+        if self.residue != BOTTOM:
+            for path in dict.fromkeys(unmatched):
+                sources.append(ArgumentSource(path, "forgotten", 0, 0, (), self.residue))
+        self._order[node] = 0
+        self._enforce_bounds()
+        taint = join_all(s.label for s in sources)
+        classes = self.labeler.classes(server, tool, annotations)
+        return CallProvenance(node, taint, self.context, classes, tuple(sources))
+
+    def _enforce_bounds(self) -> None:
+        while len(self._order) > self.max_nodes or self.indexed_bytes > self.max_bytes:
+            oldest, size = self._order.popitem(last=False)
+            attrs = self.graph.nodes[oldest]
+            if "label" in attrs:  # an output: keep its label in the residue, forget its content
+                self.residue = self.residue.join(attrs["label"])
+                self.index.forget(oldest)
+            self.indexed_bytes -= size
+            self.graph.remove_node(oldest)
+
+    # -- queries for the policy layer ------------------------------------------------------------
+
+    def sources_of(self, call: int) -> list[int]:
+        return [s for s, _, kind in self.graph.in_edges(call, data="kind") if kind == "derived_from"]
+
+    def label_of(self, node: int) -> Label:
+        return self.graph.nodes[node].get("label", BOTTOM)

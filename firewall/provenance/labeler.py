@@ -1,0 +1,55 @@
+"""Which label and which classes content gets, from config: per server, per tool glob, per URI glob.
+
+Servers without an entry get the configured default (untrusted unless said otherwise). A tool's
+classes come from the first matching rule that sets them (config rules, then the catalog), else from
+its MCP annotations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from firewall.config import LabelRule, ProvenanceConfig
+from firewall.provenance.labels import Label, ToolClass, classes_from_annotations
+
+
+class Labeler:
+    def __init__(self, config: ProvenanceConfig) -> None:
+        self.default = Label.parse(config.default_trust, config.default_confidentiality)
+        self.servers = {name: Label.parse(s.trust, s.confidentiality) for name, s in config.servers.items()}
+        self.tool_rules = [*config.tools, *config.catalog_rules()]
+        self.resource_rules = list(config.resources)
+
+    def server(self, server: str) -> Label:
+        return self.servers.get(server, self.default)
+
+    def _first(self, rules: list[LabelRule], server: str, field: str, value: str) -> LabelRule | None:
+        for rule in rules:
+            pattern = getattr(rule, field)
+            matches = pattern is not None and fnmatchcase(server, rule.server) and fnmatchcase(value, pattern)
+            if matches and (rule.trust or rule.confidentiality):  # a classes-only rule sets no label
+                return rule
+        return None
+
+    def tool(self, server: str, tool: str) -> Label:
+        rule = self._first(self.tool_rules, server, "tool", tool)
+        base = self.server(server)
+        return base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
+
+    def resource(self, server: str, uri: str) -> Label:
+        rule = self._first(self.resource_rules, server, "uri", uri)
+        base = self.server(server)
+        return base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
+
+    def classes(self, server: str, tool: str, annotations: Mapping[str, Any] | None) -> frozenset[ToolClass]:
+        for rule in self.tool_rules:
+            if (
+                rule.classes is not None
+                and rule.tool is not None
+                and fnmatchcase(server, rule.server)
+                and fnmatchcase(tool, rule.tool)
+            ):
+                return frozenset(ToolClass(c) for c in rule.classes)
+        return classes_from_annotations(annotations)

@@ -1,0 +1,84 @@
+"""Trust and confidentiality labels (lattices that only join upward) and tool classes.
+
+Trust: TRUSTED < INTERNAL < UNTRUSTED. Confidentiality: PUBLIC < PRIVATE. Joining two labels takes
+the worse of each, so content derived from several sources is as untrusted and as private as the
+worst of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class Trust(enum.IntEnum):
+    TRUSTED = 0
+    INTERNAL = 1
+    UNTRUSTED = 2
+
+
+class Confidentiality(enum.IntEnum):
+    PUBLIC = 0
+    PRIVATE = 1
+
+
+@dataclass(frozen=True)
+class Label:
+    trust: Trust = Trust.TRUSTED
+    confidentiality: Confidentiality = Confidentiality.PUBLIC
+
+    def join(self, other: Label) -> Label:
+        return Label(max(self.trust, other.trust), max(self.confidentiality, other.confidentiality))
+
+    def flows_to(self, other: Label) -> bool:
+        """The lattice order: self is no worse than other in both dimensions."""
+        return self.trust <= other.trust and self.confidentiality <= other.confidentiality
+
+    def to_json(self) -> dict[str, str]:
+        return {"trust": self.trust.name.lower(), "confidentiality": self.confidentiality.name.lower()}
+
+    @classmethod
+    def parse(cls, trust: str | None, confidentiality: str | None, base: Label | None = None) -> Label:
+        base = base or BOTTOM
+        return cls(
+            Trust[trust.upper()] if trust else base.trust,
+            Confidentiality[confidentiality.upper()] if confidentiality else base.confidentiality,
+        )
+
+
+BOTTOM = Label()
+UNTRUSTED_PUBLIC = Label(Trust.UNTRUSTED, Confidentiality.PUBLIC)
+
+
+def join_all(labels: Iterable[Label]) -> Label:
+    result = BOTTOM
+    for label in labels:
+        result = result.join(label)
+    return result
+
+
+class ToolClass(enum.StrEnum):
+    SOURCE = "source"  # brings content into the session
+    SINK = "sink"  # changes state somewhere
+    EGRESS = "egress"  # can send data outside (open world, not read-only)
+    DESTRUCTIVE = "destructive"  # may destroy or overwrite data
+
+
+def classes_from_annotations(annotations: Mapping[str, Any] | None) -> frozenset[ToolClass]:
+    """Classes from MCP tool annotations, with the spec's defaults for absent hints.
+
+    Spec defaults: readOnlyHint false, destructiveHint true, openWorldHint true. So a tool that says
+    nothing is treated as a destructive egress sink, and every tool's output is a source.
+    """
+    hints = annotations or {}
+    read_only = bool(hints.get("readOnlyHint", False))
+    classes = {ToolClass.SOURCE}
+    if not read_only:
+        classes.add(ToolClass.SINK)
+        if hints.get("destructiveHint", True):
+            classes.add(ToolClass.DESTRUCTIVE)
+        if hints.get("openWorldHint", True):
+            classes.add(ToolClass.EGRESS)
+    return frozenset(classes)

@@ -1,0 +1,38 @@
+"""Canonical text for matching: undo the encodings a value picks up on its way from an output to an
+argument (JSON and YAML quoting, percent-encoding, Unicode compatibility forms, case, whitespace).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt'])")
+_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": " ", "f": " ", "n": "\n", "r": "\n", "t": "\t", "'": "'"}
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_WHITESPACE = re.compile(r"\s+")
+_QUOTES = re.compile(r"[\"'`]")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    token = match.group(1)
+    if token[0] == "u":
+        return chr(int(token[1:], 16))
+    return _SIMPLE[token]
+
+
+def normalize(text: str) -> str:
+    """The canonical form values are extracted from and indexed under (idempotent)."""
+    if "\\" in text:
+        text = _JSON_ESCAPE.sub(_unescape, text)
+    if "%" in text and _PERCENT.search(text):
+        text = unquote(text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def fold_quotes(text: str) -> str:
+    """Normalised text without quote characters, for substring matching: YAML's 'O''Brien' and
+    JSON's "O'Brien" both become obrien."""
+    return _QUOTES.sub("", text)
