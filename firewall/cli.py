@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--audit-log", help="append decisions to this JSONL file")
 
     sub.add_parser("demo", help="a scripted agent against a demo server, through the wrapper")
+
+    graph = sub.add_parser("graph", help="render a session's provenance graph from an audit log")
+    graph.add_argument("audit_log", type=Path, help="the JSONL audit log")
+    graph.add_argument("--session", help="session id (default: the last session in the log)")
+    graph.add_argument("--format", choices=["json", "dot"], default="json")
     return parser
 
 
@@ -45,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         from firewall.demo.run import run_demo
 
         return run_demo()
+    if args.command == "graph":
+        return _graph(args.audit_log, args.session, args.format)
     overrides = {"audit.path": args.audit_log} if args.audit_log else {}
     try:
         config = load_config(args.config, **overrides)
@@ -60,3 +67,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _graph(path: Path, session: str | None, fmt: str) -> int:
+    from firewall.provenance.render import sessions_in, to_dot, to_json
+
+    try:
+        graphs = sessions_in(path)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"mcp-firewall graph: cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not graphs:
+        print(f"mcp-firewall graph: {path} has no provenance records", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = session or list(graphs)[-1]
+    if chosen not in graphs:
+        print(f"mcp-firewall graph: no session {chosen!r}; sessions: {', '.join(graphs)}", file=sys.stderr)
+        return EXIT_USAGE
+    print(to_dot(graphs[chosen]) if fmt == "dot" else to_json(graphs[chosen]), end="")
+    return 0

@@ -73,11 +73,12 @@ class CallProvenance:
 class OutputProvenance:
     node: int
     kind: str
+    name: str
     label: Label
     produced_by: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"node": self.node, "kind": self.kind, **self.label.to_json()}
+        data: dict[str, Any] = {"node": self.node, "kind": self.kind, "name": self.name, **self.label.to_json()}
         if self.produced_by is not None:
             data["produced_by"] = self.produced_by
         return data
@@ -121,7 +122,7 @@ class SessionGraph:
         self._order[node] = size
         self.indexed_bytes += size
         self._enforce_bounds()
-        return OutputProvenance(node, kind, label, produced_by)
+        return OutputProvenance(node, kind, name, label, produced_by)
 
     def add_call(
         self,
