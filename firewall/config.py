@@ -122,9 +122,9 @@ class ProvenanceConfig(_Strict):
     resources: list[LabelRule] = Field(default_factory=list)
     catalog: Path | None = None
     """A JSON tool catalog: {"tools": [LabelRule, ...]}, consulted after `tools`."""
-    max_nodes: int = Field(default=20_000, ge=10)
+    max_nodes: int = Field(default=10_000, ge=10)
     """Graph nodes kept per session; the oldest are forgotten first (their labels are kept)."""
-    max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     """Indexed output text kept per session."""
 
     @model_validator(mode="after")

@@ -40,8 +40,8 @@ class Firewall:
         audit: AuditLog,
         labeler: Labeler,
         *,
-        max_nodes: int = 20_000,
-        max_bytes: int = 32 * 1024 * 1024,
+        max_nodes: int = 10_000,
+        max_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.pipeline = pipeline
         self.audit = audit

@@ -2,7 +2,8 @@
 
 Edges: `produced` (a call to its result), `derived_from` (an earlier output to a later call whose
 arguments contain one of its values; the matches, with JSON path, kind and span, are on the edge),
-and `context` (every output feeds the session context node, which feeds every later call).
+and `context` (every output feeds the session context node; every later call is made in that
+context, an edge left implicit, and its CallProvenance carries the context label).
 
 Memory is bounded (max_nodes, max_bytes). The oldest nodes are forgotten first; a forgotten
 output's label is folded into `residue`, and any argument value that could have matched indexed
@@ -25,7 +26,7 @@ from firewall.provenance.labels import BOTTOM, Label, ToolClass, join_all
 from firewall.provenance.match import JsonPath, ValueIndex
 
 CONTEXT = 0
-"""The session-context node: every output flows into it, it flows into every call."""
+"""The session-context node: every output flows into it; every call is made in it."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,12 @@ class OutputProvenance:
     produced_by: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"node": self.node, "kind": self.kind, "name": self.name, **self.label.to_json()}
+        data: dict[str, Any] = {
+            "node": self.node,
+            "kind": self.kind,
+            "name": self.name,
+            **self.label.to_json(),
+        }
         if self.produced_by is not None:
             data["produced_by"] = self.produced_by
         return data
@@ -87,8 +93,8 @@ class OutputProvenance:
 @dataclass
 class SessionGraph:
     labeler: Labeler
-    max_nodes: int = 20_000
-    max_bytes: int = 32 * 1024 * 1024
+    max_nodes: int = 10_000
+    max_bytes: int = 16 * 1024 * 1024
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     index: ValueIndex = field(default_factory=ValueIndex)
     context: Label = BOTTOM
@@ -133,8 +139,9 @@ class SessionGraph:
     ) -> CallProvenance:
         matches, unmatched = self.index.match(arguments)
         node = next(self._ids)
+        # Every call is made in the session context; that edge is implicit (context -> each call)
+        # rather than stored, which halves the per-call cost of the graph.
         self.graph.add_node(node, kind="tool_call", server=server, name=tool)
-        self.graph.add_edge(CONTEXT, node, kind="context")
         sources: list[ArgumentSource] = []
         for match in matches:
             label = join_all(self.graph.nodes[s]["label"] for s in match.sources)

@@ -7,6 +7,7 @@ session. Each indexed key remembers which output nodes held it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,26 +62,45 @@ def argument_values(arguments: Any, path: JsonPath = ()) -> Iterator[tuple[JsonP
 
 
 class ValueIndex:
+    """Key -> the nodes that held it. Keys are stored as 64-bit hashes of (kind, value) and a key
+    held by one node stores that node alone, which keeps a 10 MB session's index to tens of MB.
+    (Python's string hash is keyed per process, so a collision cannot be aimed at.)"""
+
     def __init__(self) -> None:
-        self._holders: dict[Key, list[int]] = {}
-        self._keys: dict[int, set[Key]] = {}
+        self._holders: dict[int, int | list[int]] = {}
+        self._keys: dict[int, array[int]] = {}
 
     def add(self, node: int, texts: Iterable[str]) -> None:
-        keys = output_keys(texts)
-        self._keys[node] = keys
-        for key in keys:
-            self._holders.setdefault(key, []).append(node)
+        digests = array("q", {hash(key) for key in output_keys(texts)})
+        self._keys[node] = digests
+        holders = self._holders
+        for digest in digests:
+            held = holders.get(digest)
+            if held is None:
+                holders[digest] = node
+            elif isinstance(held, list):
+                held.append(node)
+            else:
+                holders[digest] = [held, node]
 
     def forget(self, node: int) -> None:
-        for key in self._keys.pop(node, ()):
-            holders = self._holders.get(key)
-            if holders is not None:
-                holders.remove(node)
-                if not holders:
-                    del self._holders[key]
+        for digest in self._keys.pop(node, ()):
+            held = self._holders.get(digest)
+            if held == node:
+                del self._holders[digest]
+            elif isinstance(held, list) and node in held:
+                held.remove(node)
+                if len(held) == 1:
+                    self._holders[digest] = held[0]
 
     def __len__(self) -> int:
         return len(self._holders)
+
+    def holders(self, key: Key) -> tuple[int, ...]:
+        held = self._holders.get(hash(key))
+        if held is None:
+            return ()
+        return tuple(held) if isinstance(held, list) else (held,)
 
     def match(self, arguments: Any) -> tuple[list[Match], list[JsonPath]]:
         """Matches per argument value, and the paths of values that could have matched but did not
@@ -88,10 +108,10 @@ class ValueIndex:
         matches: list[Match] = []
         unmatched: list[JsonPath] = []
         for path, key, start, end in argument_values(arguments):
-            holders = self._holders.get(key)
+            holders = self.holders(key)
             if holders:
                 kind = "substring" if key[0] == "shingle" else key[0]
-                matches.append(Match(path, str(kind), start, end, tuple(holders)))
+                matches.append(Match(path, str(kind), start, end, holders))
             else:
                 unmatched.append(path)
         return matches, unmatched
