@@ -7,19 +7,30 @@ import logging
 import uuid
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 import anyio
 import uvicorn
 from mcp.shared.message import SessionMessage
 
 from firewall.audit import AuditLog
-from firewall.config import FirewallConfig
+from firewall.bundle import REGO_DIR
+from firewall.config import FirewallConfig, PolicyConfig
 from firewall.core import Firewall
 from firewall.errors import ConfigError
 from firewall.events import SessionInfo
 from firewall.link import Link
 from firewall.naming import Naming
 from firewall.pipeline import Pipeline, Stage
+from firewall.policy.engine import (
+    EmbeddedEngine,
+    OpaServerEngine,
+    PolicyEngine,
+    PolicyError,
+    load_sources,
+    policy_data,
+)
+from firewall.policy.stage import PolicyStage
 from firewall.provenance.labeler import Labeler
 from firewall.relay import Relay
 from firewall.stages import RuleStage, UnknownToolStage
@@ -31,16 +42,52 @@ EXIT_OK, EXIT_SERVER_DOWN, EXIT_USAGE = 0, 1, 2
 
 
 def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -> Firewall:
+    """Everything that can fail at start fails here, with a message naming the problem."""
+    labeler = Labeler(config.provenance)
     stages: list[Stage] = [UnknownToolStage(), RuleStage(config.rules), *extra_stages]
+    engine = build_policy_engine(config.policy)
+    if engine is not None:
+        stages.append(PolicyStage(engine, labeler))  # last: it sees every other stage's findings
     audit = AuditLog(config.audit.path, include_content=config.audit.include_content)
     provenance = config.provenance
     return Firewall(
         Pipeline(stages, fail_open=config.fail_open),
         audit,
-        Labeler(provenance),
+        labeler,
         max_nodes=provenance.max_nodes,
         max_bytes=provenance.max_bytes,
     )
+
+
+def policy_paths(policy: PolicyConfig) -> list[Path]:
+    return [policy.rego_dir or REGO_DIR, *policy.extra]
+
+
+def build_policy_engine(policy: PolicyConfig) -> PolicyEngine | None:
+    """The configured engine with the configured packs loaded, or None when no pack is selected."""
+    if not policy.packs:
+        return None
+    try:
+        sources = load_sources(policy_paths(policy))
+        data = policy_data(policy.packs, [g.model_dump() for g in policy.grants])
+        embedded = EmbeddedEngine(sources, data)  # compiles: also validates a policy meant for OPA
+        available = sorted(
+            p.removeprefix("mcp_firewall.packs.")
+            for p in embedded.packages()
+            if p.startswith("mcp_firewall.packs.")
+        )
+        unknown = [name for name in policy.packs if name not in available]
+        if unknown:
+            raise ConfigError(f"policy.packs: unknown pack(s) {unknown}; available: {available}")
+        if policy.engine == "embedded":
+            return embedded
+        assert policy.opa is not None
+        remote = OpaServerEngine(policy.opa.url, token=policy.opa.token, timeout=policy.opa.timeout_seconds)
+        if policy.opa.push:
+            remote.push(sources, data)
+        return remote
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from firewall.bundle import CATALOG
 from firewall.errors import ConfigError
 
 SERVER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -120,8 +121,9 @@ class ProvenanceConfig(_Strict):
     tools: list[LabelRule] = Field(default_factory=list)
     """First match wins; evaluated before the catalog's entries."""
     resources: list[LabelRule] = Field(default_factory=list)
-    catalog: Path | None = None
-    """A JSON tool catalog: {"tools": [LabelRule, ...]}, consulted after `tools`."""
+    catalog: Path | Literal["builtin"] | None = "builtin"
+    """A JSON tool catalog: {"tools": [LabelRule, ...]}, consulted after `tools`; "builtin" is the
+    bundled rego/catalog.json (common MCP servers), None turns catalogs off."""
     max_nodes: int = Field(default=10_000, ge=10)
     """Graph nodes kept per session; the oldest are forgotten first (their labels are kept)."""
     max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
@@ -141,11 +143,49 @@ class ProvenanceConfig(_Strict):
         """The catalog's tool rules; a catalog that cannot be read is a configuration error."""
         if self.catalog is None:
             return []
+        path = CATALOG if self.catalog == "builtin" else Path(self.catalog)
         try:
-            data = json.loads(Path(self.catalog).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             return [LabelRule.model_validate(rule) for rule in data.get("tools", [])]
         except (OSError, ValueError, AttributeError) as exc:
             raise ConfigError(f"provenance.catalog: cannot use {self.catalog}: {exc}") from None
+
+
+class Grant(_Strict):
+    """An explicit grant for the allowlist and strict packs, with optional argument constraints."""
+
+    server: str = "*"
+    tool: str
+    path_prefixes: dict[str, list[str]] = Field(default_factory=dict)
+    """argument name -> allowed path prefixes (a value containing '..' never matches)."""
+    recipient_domains: dict[str, list[str]] = Field(default_factory=dict)
+    """argument name -> allowed email domains (the argument may be one address or a list)."""
+
+
+class OpaConfig(_Strict):
+    url: str
+    token: str | None = None
+    timeout_seconds: float = Field(default=0.5, gt=0)
+    push: bool = True
+    """Load the configured policies and data onto the server at start (else they must be there)."""
+
+
+class PolicyConfig(_Strict):
+    packs: list[str] = Field(default_factory=lambda: ["baseline"])
+    """Packs to compose (deny > ask > redact > allow across all of them); [] turns policy off."""
+    engine: Literal["embedded", "opa"] = "embedded"
+    rego_dir: Path | None = None
+    """The bundled packs' folder; set it when the package is installed without its rego/ folder."""
+    extra: list[Path] = Field(default_factory=list)
+    """More .rego files or folders; a `package mcp_firewall.packs.NAME` there is selectable by NAME."""
+    grants: list[Grant] = Field(default_factory=list)
+    opa: OpaConfig | None = None
+
+    @model_validator(mode="after")
+    def _opa_needs_url(self) -> PolicyConfig:
+        if self.engine == "opa" and self.opa is None:
+            raise ValueError("engine 'opa' needs a [policy.opa] table with a url")
+        return self
 
 
 class FirewallConfig(BaseSettings):
@@ -157,6 +197,7 @@ class FirewallConfig(BaseSettings):
     servers: dict[str, ServerConfig] = Field(default_factory=dict)
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     provenance: ProvenanceConfig = Field(default_factory=ProvenanceConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
     fail_open: bool = False
     """Let a message through when a stage raises. Loudly logged; never the default."""
 

@@ -13,6 +13,7 @@ from typing import Any
 from firewall.audit import AuditLog
 from firewall.events import (
     ContentEvent,
+    Decision,
     Event,
     SessionInfo,
     ToolCall,
@@ -21,6 +22,7 @@ from firewall.events import (
     Verdict,
     text_segments,
 )
+from firewall.memory import CallRecord, memory_of
 from firewall.pipeline import Pipeline
 from firewall.provenance.graph import OutputProvenance, SessionGraph
 from firewall.provenance.labeler import Labeler
@@ -59,8 +61,19 @@ class Firewall:
     async def decide(self, event: Event, method: str) -> Verdict:
         self.trace(event)
         verdict = await self.pipeline.decide(event)
+        self._remember(event, verdict)
         self.audit.decision(event, verdict, method=method)
         return verdict
+
+    def _remember(self, event: Event, verdict: Verdict) -> None:
+        memory = memory_of(event.session)
+        if isinstance(event, ToolCall):
+            memory.calls += 1
+            memory.denied += verdict.decision is Decision.DENY
+            taint = event.provenance.taint.trust.name.lower() if event.provenance else "trusted"
+            memory.history.append(CallRecord(event.server, event.tool, verdict.decision.name.lower(), taint))
+        else:
+            memory.outputs += 1
 
     def record(self, event: Event, verdict: Verdict, *, method: str) -> None:
         """Log a decision taken outside the pipeline (a call the router could not route)."""
@@ -70,6 +83,13 @@ class Firewall:
         """Add the event to its session's provenance graph and attach what the graph says about it."""
         graph = self.graph(event.session)
         labeler = self.labeler
+        memory = memory_of(event.session)
+        if isinstance(event, ToolCall) and event.tool_schema is not None:
+            memory.pin(event.server, event.tool_schema)
+        elif isinstance(event, ToolList):
+            for tool in event.result.get("tools") or []:
+                if isinstance(tool, dict) and "name" in tool:
+                    memory.pin(event.server, tool)
         if isinstance(event, ToolCall):
             annotations = (event.tool_schema or {}).get("annotations")
             event.provenance = graph.add_call(event.server, event.tool, event.arguments, annotations)

@@ -90,6 +90,8 @@ class ToolCall:
     """The tool's entry from the server's tools/list, when the firewall has seen one."""
     provenance: CallProvenance | None = None
     """Filled in by the firewall before the stages run: taint, context, each argument's sources."""
+    findings: tuple[Finding, ...] = ()
+    """Findings of the stages that ran before the current one (the policy stage reads them)."""
     kind: Literal["tool_call"] = "tool_call"
 
 
@@ -100,6 +102,8 @@ class ToolResult:
     call: ToolCall
     result: dict[str, Any]
     provenance: tuple[OutputProvenance, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """Findings of the stages that ran before the current one (the policy stage reads them)."""
     kind: Literal["tool_result"] = "tool_result"
 
     @property
@@ -119,6 +123,8 @@ class ToolList:
     server: str
     result: dict[str, Any]
     provenance: tuple[OutputProvenance, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """Findings of the stages that ran before the current one (the policy stage reads them)."""
     kind: Literal["tool_list"] = "tool_list"
 
 
@@ -134,6 +140,8 @@ class ContentEvent:
     subject: str = ""
     """What was asked for: the resource URI of resources/read, the prompt name of prompts/get."""
     provenance: tuple[OutputProvenance, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """Findings of the stages that ran before the current one (the policy stage reads them)."""
     kind: Literal["content"] = "content"
 
 

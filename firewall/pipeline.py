@@ -60,6 +60,7 @@ class Pipeline:
                 verdict = Verdict(Decision.DENY, (finding,))
             if verdict is not None:
                 verdicts.append(verdict)
+                event.findings = (*event.findings, *verdict.findings)
         return _ask_becomes_deny(combine(verdicts))
 
 

@@ -59,6 +59,7 @@ class CallProvenance:
     """Join over every output the session has seen (sound when derivation is invisible)."""
     classes: frozenset[ToolClass]
     arguments: tuple[ArgumentSource, ...] = ()
+    classes_from: str = "defaults"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class CallProvenance:
             "taint": self.taint.to_json(),
             "context": self.context.to_json(),
             "classes": sorted(self.classes),
+            "classes_from": self.classes_from,
             "derived_from": [a.to_json() for a in self.arguments],
         }
 
@@ -159,8 +161,8 @@ class SessionGraph:
         self._order[node] = 0
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
-        classes = self.labeler.classes(server, tool, annotations)
-        return CallProvenance(node, taint, self.context, classes, tuple(sources))
+        classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
+        return CallProvenance(node, taint, self.context, classes, tuple(sources), origin)
 
     def _enforce_bounds(self) -> None:
         while len(self._order) > self.max_nodes or self.indexed_bytes > self.max_bytes:

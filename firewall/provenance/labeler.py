@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Literal
 
 from firewall.config import LabelRule, ProvenanceConfig
 from firewall.provenance.labels import Label, ToolClass, classes_from_annotations
+
+ClassOrigin = Literal["config", "catalog", "annotations", "defaults"]
+_HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
 
 class Labeler:
@@ -20,6 +23,7 @@ class Labeler:
         self.default = Label.parse(config.default_trust, config.default_confidentiality)
         self.servers = {name: Label.parse(s.trust, s.confidentiality) for name, s in config.servers.items()}
         self.tool_rules = [*config.tools, *config.catalog_rules()]
+        self.config_rules = len(config.tools)
         self.resource_rules = list(config.resources)
 
     def server(self, server: str) -> Label:
@@ -44,12 +48,21 @@ class Labeler:
         return base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
 
     def classes(self, server: str, tool: str, annotations: Mapping[str, Any] | None) -> frozenset[ToolClass]:
-        for rule in self.tool_rules:
+        return self.classes_with_origin(server, tool, annotations)[0]
+
+    def classes_with_origin(
+        self, server: str, tool: str, annotations: Mapping[str, Any] | None
+    ) -> tuple[frozenset[ToolClass], ClassOrigin]:
+        """The tool's classes and where they came from: config, catalog, annotations, or the spec's
+        defaults for a tool that declares nothing (policies may treat declared and assumed apart)."""
+        for index, rule in enumerate(self.tool_rules):
             if (
                 rule.classes is not None
                 and rule.tool is not None
                 and fnmatchcase(server, rule.server)
                 and fnmatchcase(tool, rule.tool)
             ):
-                return frozenset(ToolClass(c) for c in rule.classes)
-        return classes_from_annotations(annotations)
+                origin: ClassOrigin = "config" if index < self.config_rules else "catalog"
+                return frozenset(ToolClass(c) for c in rule.classes), origin
+        declared = any(key in (annotations or {}) for key in _HINTS)
+        return classes_from_annotations(annotations), "annotations" if declared else "defaults"

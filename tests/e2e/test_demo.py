@@ -15,6 +15,11 @@ def test_demo_shows_each_call_and_the_firewalls_decisions():
         env={**os.environ, "COLUMNS": "200"},  # wide enough that rich does not fold the rule ids
     )
     assert done.returncode == 0, done.stderr
-    assert "4 calls, 2 blocked" in done.stdout
-    for expected in ("demo.no-destructive", "firewall.unknown_tool", "tool_result: allow"):
+    assert "5 calls, 3 blocked" in done.stdout
+    for expected in (
+        "baseline.untrusted_argument_to_side_effect",
+        "demo.no-destructive",
+        "firewall.unknown_tool",
+        "tool_result: allow",
+    ):
         assert expected in done.stdout

@@ -34,9 +34,14 @@ def audit_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+# The transparency tests are about the relay, not the policy: the test server is the test's own, so
+# its content is labelled trusted (the default baseline pack still runs; see the policy tests).
+TRUSTED = "[provenance.servers.{name}]\ntrust = 'trusted'\n"
+
+
 def wrapped(tmp_path: Path, *, config: str = "") -> tuple[StdioServerParameters, Path, Path]:
     record, audit, config_file = tmp_path / "record.jsonl", tmp_path / "audit.jsonl", tmp_path / "fw.toml"
-    config_file.write_text(config)
+    config_file.write_text(TRUSTED.format(name="everything") + config)
     args = firewall_args(
         "wrap", "--config", str(config_file), "--audit-log", str(audit), "--name", "everything"
     )
@@ -81,7 +86,10 @@ async def test_denied_call_never_reaches_the_server(tmp_path: Path) -> None:
 async def test_gateway_stdio_front_serves_every_feature_namespaced(mode: str, tmp_path: Path) -> None:
     record, audit = tmp_path / "record.jsonl", tmp_path / "audit.jsonl"
     config = tmp_path / "gw.toml"
-    config.write_text(f"[servers.everything]\ncommand = {toml_list(everything_command(record=record))}\n")
+    config.write_text(
+        TRUSTED.format(name="everything")
+        + f"[servers.everything]\ncommand = {toml_list(everything_command(record=record))}\n"
+    )
     args = firewall_args("serve", "--config", str(config), "--audit-log", str(audit))
     report = await exercise_all_features(
         StdioServerParameters(command=args[0], args=args[1:]), mode=mode, ns=namespaced("everything")
@@ -100,7 +108,9 @@ def two_server_gateway(tmp_path: Path):
     audit, config, port = tmp_path / "audit.jsonl", tmp_path / "gw.toml", free_port()
     with everything_http(record=remote_record) as remote_url:
         config.write_text(
-            f"[gateway]\ntransport = 'http'\nport = {port}\n"
+            TRUSTED.format(name="local")
+            + TRUSTED.format(name="remote")
+            + f"[gateway]\ntransport = 'http'\nport = {port}\n"
             f"[[gateway.tokens]]\ntoken = '{TOKEN}'\nprincipal = 'alice'\n"
             f"[[gateway.tokens]]\ntoken = '{OTHER_TOKEN}'\nprincipal = 'bob'\n"
             f"[servers.local]\ncommand = {toml_list(everything_command(record=local_record))}\n"

@@ -1,0 +1,1 @@
+"""Rego policy: the input document, the embedded and OPA-server engines, and the policy stage."""

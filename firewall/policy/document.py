@@ -1,0 +1,143 @@
+"""The policy input document (version mcp-firewall.policy-input/1) and the policy's output.
+
+This is an API for policy authors: docs/policy-input.md describes it, and
+rego/schema/policy-input.schema.json is generated from these models (a test keeps it in sync;
+`mcp-firewall policy lint` checks policies' input references against it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+VERSION = "mcp-firewall.policy-input/1"
+
+TrustName = Literal["trusted", "internal", "untrusted"]
+ConfidentialityName = Literal["public", "private"]
+Phase = Literal["call", "result", "list", "resource", "prompt", "sampling", "elicitation"]
+PinState = Literal["unseen", "pinned", "changed"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LabelDoc(_Doc):
+    trust: TrustName
+    confidentiality: ConfidentialityName
+
+
+class CountsDoc(_Doc):
+    calls: int = Field(description="tool calls decided so far in this session")
+    denied: int = Field(description="of those, denied")
+    outputs: int = Field(description="outputs (results, descriptions, resources, prompts) seen")
+
+
+class SessionDoc(_Doc):
+    id: str
+    context: LabelDoc = Field(description="join of the labels of everything the session has been shown")
+    counts: CountsDoc
+
+
+class ServerDoc(_Doc):
+    name: str
+    trust: TrustName = Field(description="the label configured for this server's content")
+    confidentiality: ConfidentialityName
+    pin: PinState = Field(description="changed once any of its tools' definitions changed in this session")
+
+
+class ToolDoc(_Doc):
+    name: str
+    annotations: dict[str, Any] = Field(default_factory=dict, description="MCP tool annotations, as listed")
+    classes: list[Literal["source", "sink", "egress", "destructive"]]
+    classes_from: Literal["config", "catalog", "annotations", "defaults"] = Field(
+        description="defaults: the tool declared nothing and the spec's worst-case defaults apply"
+    )
+    pin: PinState = Field(description="unseen, pinned (definition unchanged), or changed since first seen")
+
+
+class ArgumentProvenanceDoc(_Doc):
+    path: list[str | int]
+    kind: str = Field(
+        description="email, url, domain, iban, number, identifier, path, field, substring, forgotten"
+    )
+    trust: TrustName
+    confidentiality: ConfidentialityName
+    sources: list[int] = Field(description="provenance graph nodes the value was found in")
+
+
+class ProvenanceDoc(_Doc):
+    node: int
+    taint: LabelDoc = Field(description="join over the labels of the outputs the arguments derive from")
+    derived_from: list[ArgumentProvenanceDoc]
+
+
+class SpanDoc(_Doc):
+    path: list[str | int]
+    start: int
+    end: int
+
+
+class FindingDoc(_Doc):
+    rule_id: str
+    stage: str
+    severity: str
+    message: str
+    span: SpanDoc | None = None
+
+
+class TextDoc(_Doc):
+    path: list[str | int]
+    text: str
+
+
+class ContentDoc(_Doc):
+    kind: str = Field(description="tool_result, tool_description, resource, prompt, sampling, elicitation")
+    name: str = Field(description="the tool, resource URI or prompt name")
+    label: LabelDoc
+    bytes: int
+    texts: list[TextDoc] = Field(description="the prose the agent will read, each string capped at 16 KiB")
+
+
+class HistoryDoc(_Doc):
+    server: str
+    tool: str
+    decision: Literal["allow", "redact", "ask", "deny"]
+    taint: TrustName
+
+
+class PolicyInput(_Doc):
+    version: Literal["mcp-firewall.policy-input/1"] = "mcp-firewall.policy-input/1"
+    phase: Phase
+    principal: str
+    session: SessionDoc
+    server: ServerDoc
+    tool: ToolDoc | None = Field(
+        default=None, description="the tool called (call) or that produced the result"
+    )
+    arguments: dict[str, Any] | None = Field(default=None, description="the call's arguments (call phase)")
+    provenance: ProvenanceDoc | None = Field(default=None, description="the call's provenance (call phase)")
+    content: ContentDoc | None = Field(default=None, description="what the server sent (other phases)")
+    findings: list[FindingDoc] = Field(
+        default_factory=list, description="earlier stages' findings (detectors)"
+    )
+    history: list[HistoryDoc] = Field(
+        default_factory=list, description="the session's recent calls, oldest first"
+    )
+
+
+class OutputFinding(BaseModel):
+    rule_id: str
+    reason: str = ""
+    level: Literal["deny", "ask", "redact"]
+    pack: str = ""
+    span: SpanDoc | None = None
+
+
+class PolicyOutput(BaseModel):
+    """data.mcp_firewall.result"""
+
+    decision: Literal["allow", "deny", "ask", "redact"]
+    findings: list[OutputFinding] = Field(default_factory=list)
+    rule_ids: list[str] = Field(default_factory=list)

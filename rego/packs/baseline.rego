@@ -1,0 +1,36 @@
+# baseline: the pack that runs with no configuration at all.
+# - A sink, egress or destructive call whose arguments derive from untrusted content is denied:
+#   an injected instruction cannot steer where data goes or what gets changed.
+# - Once the session context is untrusted, a call to a tool *declared* destructive (by annotation,
+#   config or catalog, not by the spec's default for a tool that says nothing) needs approval.
+package mcp_firewall.packs.baseline
+
+import rego.v1
+
+side_effects := {"sink", "egress", "destructive"}
+
+deny contains finding if {
+	input.phase == "call"
+	some class in input.tool.classes
+	class in side_effects
+	some argument in input.provenance.derived_from
+	argument.trust == "untrusted"
+	finding := {
+		"rule_id": "baseline.untrusted_argument_to_side_effect",
+		"reason": sprintf(
+			"argument %v of %v (%v) derives from untrusted content (%v)",
+			[concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name, class, argument.kind],
+		),
+	}
+}
+
+ask contains finding if {
+	input.phase == "call"
+	"destructive" in input.tool.classes
+	input.tool.classes_from != "defaults"
+	input.session.context.trust == "untrusted"
+	finding := {
+		"rule_id": "baseline.destructive_in_untrusted_context",
+		"reason": sprintf("%v is destructive and the session has read untrusted content", [input.tool.name]),
+	}
+}
