@@ -33,6 +33,26 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="a scripted agent against a demo server, through the wrapper")
 
+    policy = sub.add_parser("policy", help="test, evaluate and lint Rego policies")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    for name, text in (
+        ("test", "run every *_test.rego (like opa test), with coverage"),
+        ("lint", "compile and check input references against the schema"),
+    ):
+        command = policy_sub.add_parser(name, help=text)
+        command.add_argument(
+            "--config", type=Path, help="TOML configuration file (for policy.rego_dir and policy.extra)"
+        )
+        command.add_argument(
+            "paths", nargs="*", type=Path, help="rego files or folders (default: the configured ones)"
+        )
+        if name == "test":
+            command.add_argument("--coverage", action="store_true", help="print the line coverage report")
+    evaluate = policy_sub.add_parser("eval", help="evaluate the configured packs on one input document")
+    evaluate.add_argument("--config", type=Path, help="TOML configuration file")
+    evaluate.add_argument("--input", type=Path, required=True, help="a JSON policy input document")
+    policy_sub.add_parser("schema", help="print the policy input JSON Schema")
+
     graph = sub.add_parser("graph", help="render a session's provenance graph from an audit log")
     graph.add_argument("audit_log", type=Path, help="the JSONL audit log")
     graph.add_argument("--session", help="session id (default: the last session in the log)")
@@ -52,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo()
     if args.command == "graph":
         return _graph(args.audit_log, args.session, args.format)
+    if args.command == "policy":
+        from firewall.policy.commands import run_policy_command
+
+        return run_policy_command(args)
     overrides = {"audit.path": args.audit_log} if args.audit_log else {}
     try:
         config = load_config(args.config, **overrides)

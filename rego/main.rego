@@ -26,7 +26,7 @@ else := "allow"
 result := {
 	"decision": decision,
 	"findings": sort_findings,
-	"rule_ids": sort([f.rule_id | some f in findings]),
+	"rule_ids": sort({f.rule_id | some f in findings}),
 }
 
 sort_findings := [f | some f in findings]

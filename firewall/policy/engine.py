@@ -3,9 +3,11 @@
 Both answer one question, data.mcp_firewall.result for an input document, and both fail closed:
 any error, timeout or undefined result raises PolicyError, which the policy stage turns into DENY.
 
-regorus Engines are bound to the thread that created them (using one elsewhere panics with a
-BaseException), so the embedded engine keeps one compiled Engine per thread; in practice every
-evaluation runs inline on the event loop's thread, where one evaluation takes microseconds.
+regorus Engines are bound to the thread that created them: using one elsewhere panics (with a
+BaseException), and even dropping one elsewhere is an error. So the embedded engine compiles its
+Engine on the thread that builds the firewall (the event loop's) and evaluates inline there, in
+microseconds; a call from any other thread compiles a throwaway Engine on that thread (slow, but
+correct) rather than touching the owner's.
 """
 
 from __future__ import annotations
@@ -76,15 +78,12 @@ class EmbeddedEngine:
     def __init__(self, sources: Sequence[Source], data: dict[str, Any]) -> None:
         self.sources = list(sources)
         self.data = data
-        self._local = threading.local()
-        self.engine()  # compile now: a policy that does not compile stops the firewall at start
+        self._owner = threading.get_ident()
+        self._engine = self._compile()  # now: a policy that does not compile stops the firewall at start
 
     def engine(self) -> Any:
-        engine = getattr(self._local, "engine", None)
-        if engine is None:
-            engine = self._compile()
-            self._local.engine = engine
-        return engine
+        """The compiled Engine if called on the owner thread, else a fresh one for this thread."""
+        return self._engine if threading.get_ident() == self._owner else self._compile()
 
     def _compile(self) -> Any:
         import regorus

@@ -11,15 +11,15 @@ side_effects := {"sink", "egress", "destructive"}
 
 deny contains finding if {
 	input.phase == "call"
-	some class in input.tool.classes
-	class in side_effects
+	effects := [class | some class in input.tool.classes; class in side_effects]
+	count(effects) > 0
 	some argument in input.provenance.derived_from
 	argument.trust == "untrusted"
 	finding := {
 		"rule_id": "baseline.untrusted_argument_to_side_effect",
 		"reason": sprintf(
-			"argument %v of %v (%v) derives from untrusted content (%v)",
-			[concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name, class, argument.kind],
+			"argument %v of %v (%v) derives from untrusted content (%v match)",
+			[concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name, concat(", ", effects), argument.kind],
 		),
 	}
 }
