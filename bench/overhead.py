@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -23,7 +21,6 @@ import tempfile
 import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
@@ -32,6 +29,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from results import machine, write_section
 
 BENCH = Path(__file__).resolve().parent
 ECHO = [sys.executable, str(BENCH / "echo_server.py")]
@@ -220,15 +218,13 @@ def main() -> int:
     print(f"{text}\n\n{verdict}\n\n{note}")
     if args.write:
         command = " ".join(["python", "bench/overhead.py", *sys.argv[1:]])
-        (BENCH / "RESULTS.md").write_text(
-            "# mcp-firewall overhead\n\n"
+        write_section(
+            "overhead",
+            "## Overhead: direct vs wrapper vs gateway\n\n"
             f"{text}\n\n{verdict}\n\n{note}\n\n"
-            f"- Machine: nproc {len(os.sched_getaffinity(0))}, {platform.machine()}, {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}\n"
+            f"- Machine: {machine()}\n"
             f"- Command: `{command}` ({WARMUP} warm-up calls per path, then {args.blocks} "
-            "interleaved blocks per path)\n"
-            f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n",
-            encoding="utf-8",
+            "interleaved blocks per path)\n",
         )
     return 0
 

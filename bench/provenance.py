@@ -8,15 +8,12 @@ Usage: python bench/provenance.py [--calls 1000] [--write]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import random
 import statistics
-import sys
 import time
 import tracemalloc
-from pathlib import Path
+
+from results import machine, write_section
 
 from firewall.config import ProvenanceConfig
 from firewall.provenance.graph import SessionGraph
@@ -29,8 +26,6 @@ WORDS = (
     "the report shows revenue growth across regions while costs fell and the team plans to expand "
     "operations next quarter according to the board meeting notes and customer feedback from partners"
 ).split()
-RESULTS = Path(__file__).with_name("RESULTS.md")
-MARK = "<!-- provenance -->"
 
 
 def output_text(rng: random.Random, index: int) -> str:
@@ -123,18 +118,15 @@ def main() -> None:
     )
     print(summary)
     if args.write:
-        section = (
-            f"{MARK}\n# Provenance matching\n\n{text}\n\n{summary}\n\n"
+        write_section(
+            "provenance",
+            f"## Provenance matching\n\n{text}\n\n{summary}\n\n"
             "Each call has four arguments (an address that half the time comes from an earlier output, a subject, "
             "a 40-word body, a number); each output is about 1 KB of text with an address, an invoice id, a URL, "
             "a phone number and an account number. Memory is what tracemalloc sees for one session's graph and index.\n\n"
-            f"- Machine: nproc {os.cpu_count()}, {platform.machine()}, Python {sys.version.split()[0]}\n"
-            f"- Command: `python bench/provenance.py --write` ({args.calls} calls per size)\n"
-            f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+            f"- Machine: {machine()}\n"
+            f"- Command: `python bench/provenance.py --write` ({args.calls} calls per size)\n",
         )
-        existing = RESULTS.read_text() if RESULTS.exists() else ""
-        kept = existing.split(MARK)[0].rstrip() + "\n\n" if existing else ""
-        RESULTS.write_text(kept + section)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from firewall.policy.engine import (
     PolicyEngine,
     PolicyError,
     load_sources,
+    pack_levels,
     policy_data,
 )
 from firewall.policy.stage import PolicyStage
@@ -68,17 +69,13 @@ def build_policy_engine(policy: PolicyConfig) -> PolicyEngine | None:
     if not policy.packs:
         return None
     try:
-        sources = load_sources(policy_paths(policy))
-        data = policy_data(policy.packs, [g.model_dump() for g in policy.grants])
-        embedded = EmbeddedEngine(sources, data)  # compiles: also validates a policy meant for OPA
-        available = sorted(
-            p.removeprefix("mcp_firewall.packs.")
-            for p in embedded.packages()
-            if p.startswith("mcp_firewall.packs.")
-        )
+        sources = load_sources(policy_paths(policy), packs=policy.packs)
+        available = sorted(pack_levels(sources))
         unknown = [name for name in policy.packs if name not in available]
         if unknown:
             raise ConfigError(f"policy.packs: unknown pack(s) {unknown}; available: {available}")
+        data = policy_data(policy.packs, [g.model_dump() for g in policy.grants])
+        embedded = EmbeddedEngine(sources, data)  # compiles: also validates a policy meant for OPA
         if policy.engine == "embedded":
             return embedded
         assert policy.opa is not None

@@ -82,5 +82,8 @@ def _eval(config, path: Path) -> int:  # type: ignore[no-untyped-def]
         )
         return EXIT_OK
     assert isinstance(engine, EmbeddedEngine)
-    print(json.dumps(engine.evaluate_now(document), indent=2))
+    # For people: the full result (decision, findings, rule ids), not just the firewall's query.
+    engine_handle = engine.engine()
+    engine_handle.set_input(document)
+    print(engine_handle.eval_rule_as_json("data.mcp_firewall.result"))
     return EXIT_OK

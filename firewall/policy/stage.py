@@ -1,6 +1,7 @@
-"""The policy stage: build the input document, ask the engine, turn its answer into a Verdict.
+"""The policy stage: build the input document, ask the engine for the composed findings, and
+combine them into a Verdict (most severe level wins, as for the stages themselves).
 
-Fail closed: an engine error, an undefined result or a malformed answer is DENY with a finding.
+Fail closed: an engine error, an undefined answer or a malformed one is DENY with a finding.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from firewall.events import Decision, Event, Finding, Span, Verdict
 from firewall.memory import graph_of, memory_of
+from firewall.pipeline import combine
 from firewall.policy.build import build_input
 from firewall.policy.engine import PolicyEngine, PolicyError
 from firewall.provenance.labeler import Labeler
@@ -33,30 +35,26 @@ class PolicyStage:
         return self.verdict(answer)
 
     def verdict(self, answer: Any) -> Verdict | None:
+        """The composed findings, each {rule_id, reason, level, pack, span?}, as one Verdict."""
         if answer is None:
-            return Verdict.deny("policy.undefined", "the policy's decision is undefined", stage=self.name)
-        decision = _DECISIONS.get(str(answer.get("decision"))) if isinstance(answer, dict) else None
-        if decision is None:
+            return Verdict.deny("policy.undefined", "the policy's findings are undefined", stage=self.name)
+        if not isinstance(answer, list):
             return Verdict.deny("policy.malformed", f"the policy answered {answer!r}", stage=self.name)
-        if decision is Decision.ALLOW:
-            return None
-        findings = []
-        for item in answer.get("findings") or []:
-            if not isinstance(item, dict) or _DECISIONS.get(str(item.get("level"))) is not decision:
-                continue
-            span = item.get("span")
-            findings.append(
-                Finding(
-                    str(item.get("rule_id", "policy.unnamed")),
-                    str(item.get("reason", "")),
-                    stage=self.name,
-                    span=Span(tuple(span["path"]), span["start"], span["end"])
-                    if isinstance(span, dict)
-                    else None,
+        verdicts = []
+        for item in answer:
+            level = _DECISIONS.get(str(item.get("level"))) if isinstance(item, dict) else None
+            if level is None:
+                return Verdict.deny(
+                    "policy.malformed", f"the policy answered a finding {item!r}", stage=self.name
                 )
+            span = item.get("span")
+            finding = Finding(
+                str(item.get("rule_id", "policy.unnamed")),
+                str(item.get("reason", "")),
+                stage=self.name,
+                span=Span(tuple(span["path"]), span["start"], span["end"])
+                if isinstance(span, dict)
+                else None,
             )
-        if not findings:
-            findings.append(
-                Finding("policy.unnamed", f"the policy decided {answer['decision']}", stage=self.name)
-            )
-        return Verdict(decision, tuple(findings))
+            verdicts.append(Verdict(level, (finding,)))
+        return combine(verdicts) if verdicts else None

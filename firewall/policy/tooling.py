@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from firewall.policy.document import PolicyInput
-from firewall.policy.engine import EmbeddedEngine, PolicyError, Source, rego_message
+from firewall.policy.engine import COMPOSITION, EmbeddedEngine, PolicyError, Source, rego_message
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
@@ -69,7 +69,7 @@ def _coverage(report_json: str, pretty: str) -> Coverage:
 
     covered = total = 0
     for entry in json.loads(report_json).get("files", []):
-        if entry.get("path", "").endswith("_test.rego"):
+        if entry.get("path", "").endswith("_test.rego") or entry.get("path") == COMPOSITION:
             continue
         hit, missed = len(entry.get("covered", [])), len(entry.get("not_covered", []))
         covered += hit
