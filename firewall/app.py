@@ -46,9 +46,9 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
     """Everything that can fail at start fails here, with a message naming the problem."""
     labeler = Labeler(config.provenance)
     stages: list[Stage] = [UnknownToolStage(), RuleStage(config.rules), *extra_stages]
-    engine = build_policy_engine(config.policy)
-    if engine is not None:
-        stages.append(PolicyStage(engine, labeler))  # last: it sees every other stage's findings
+    policy = build_policy_stage(config.policy, labeler)
+    if policy is not None:
+        stages.append(policy)  # last: it sees every other stage's findings
     audit = AuditLog(config.audit.path, include_content=config.audit.include_content)
     provenance = config.provenance
     return Firewall(
@@ -64,8 +64,19 @@ def policy_paths(policy: PolicyConfig) -> list[Path]:
     return [policy.rego_dir or REGO_DIR, *policy.extra]
 
 
-def build_policy_engine(policy: PolicyConfig) -> PolicyEngine | None:
-    """The configured engine with the configured packs loaded, or None when no pack is selected."""
+def build_policy_stage(policy: PolicyConfig, labeler: Labeler) -> PolicyStage | None:
+    engine = build_policy_engine(policy)
+    if engine is None:
+        return None
+    # The selected packs' `phases` rules are static: read them once, with the embedded evaluator.
+    local = engine if isinstance(engine, EmbeddedEngine) else build_policy_engine(policy, local=True)
+    assert isinstance(local, EmbeddedEngine)
+    return PolicyStage(engine, labeler, local.phases(policy.packs))
+
+
+def build_policy_engine(policy: PolicyConfig, *, local: bool = False) -> PolicyEngine | None:
+    """The configured engine with the configured packs loaded (the embedded one when `local`), or
+    None when no pack is selected."""
     if not policy.packs:
         return None
     try:
@@ -76,7 +87,7 @@ def build_policy_engine(policy: PolicyConfig) -> PolicyEngine | None:
             raise ConfigError(f"policy.packs: unknown pack(s) {unknown}; available: {available}")
         data = policy_data(policy.packs, [g.model_dump() for g in policy.grants])
         embedded = EmbeddedEngine(sources, data)  # compiles: also validates a policy meant for OPA
-        if policy.engine == "embedded":
+        if policy.engine == "embedded" or local:
             return embedded
         assert policy.opa is not None
         remote = OpaServerEngine(policy.opa.url, token=policy.opa.token, timeout=policy.opa.timeout_seconds)

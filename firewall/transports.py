@@ -10,6 +10,7 @@ Only line capping (framing.CappedLines) and process lifecycle are ours.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import stat
@@ -66,17 +67,23 @@ class _PipeWriter:
 
 @asynccontextmanager
 async def agent_stdio(limit: int) -> AsyncIterator[Streams]:
-    """The agent on our stdin/stdout. stdio_server diverts fd 1 to stderr while serving, so a stray
-    print cannot corrupt the wire; stdin is read in capped lines."""
-    fd = sys.stdin.fileno()
-    was_blocking = os.get_blocking(fd)
-    # Read stdin on the event loop (non-blocking fd), never in a worker thread: a thread blocked
-    # in read() would keep the process alive after the session ends while the agent keeps the pipe.
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.set_blocking(fd, False)
-    lines = CappedLines(partial(_read_ready, fd), limit)
+    """The agent on our stdin/stdout, both read and written on the event loop (non-blocking fds),
+    never in worker threads: a thread per write costs two hops a message on the hot path, and a
+    thread blocked in read() would keep the process alive after the session ends.
+
+    As the SDK's own stdio_server does, fd 1 is pointed at stderr while serving (the wire moves to a
+    private descriptor), so a stray print cannot corrupt the wire; stdin is read in capped lines."""
+    stdin_fd = sys.stdin.fileno()
+    wire = fcntl.fcntl(sys.stdout.fileno(), fcntl.F_DUPFD_CLOEXEC, 3)
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), 1)
+    restore = [(fd, os.get_blocking(fd)) for fd in (stdin_fd, wire)]
+    for fd, _ in restore:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # regular files never block (and cannot be polled)
+            os.set_blocking(fd, False)
+    lines = CappedLines(partial(_read_ready, stdin_fd), limit)
     try:
-        async with stdio_server(stdin=lines) as (receive, send):  # type: ignore[arg-type]
+        async with stdio_server(stdin=lines, stdout=_FdWriter(wire)) as (receive, send):  # type: ignore[arg-type]
             try:
                 yield receive, send
             finally:
@@ -84,7 +91,28 @@ async def agent_stdio(limit: int) -> AsyncIterator[Streams]:
                 await send.aclose()
                 lines.close()
     finally:
-        os.set_blocking(fd, was_blocking)
+        for fd, blocking in restore:
+            os.set_blocking(fd, blocking)
+        os.dup2(wire, 1)
+        os.close(wire)
+
+
+class _FdWriter:
+    """The text-file face stdio_server writes to, over a descriptor written on the event loop."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    async def write(self, text: str) -> None:
+        data = memoryview(text.encode("utf-8"))
+        while data:
+            try:
+                data = data[os.write(self.fd, data) :]
+            except BlockingIOError:
+                await anyio.wait_writable(self.fd)
+
+    async def flush(self) -> None:
+        return None
 
 
 async def _read_ready(fd: int) -> bytes:

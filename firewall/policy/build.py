@@ -25,6 +25,16 @@ _PHASES = {
 }
 
 
+def phase_of(event: Event) -> str:
+    if isinstance(event, ToolCall):
+        return "call"
+    if isinstance(event, ToolResult):
+        return "result"
+    if isinstance(event, ToolList):
+        return "list"
+    return _PHASES.get(event.method, "list")
+
+
 def build_input(
     event: Event,
     graph: SessionGraph,

@@ -73,7 +73,7 @@ def _eval(config, path: Path) -> int:  # type: ignore[no-untyped-def]
         PolicyInput.model_validate(document)
     except ValidationError as exc:
         print(f"warning: the input does not match the policy input schema:\n{exc}", file=sys.stderr)
-    engine = build_policy_engine(config.policy.model_copy(update={"engine": "embedded"}))
+    engine = build_policy_engine(config.policy, local=True)
     if engine is None:
         print(
             json.dumps(

@@ -142,6 +142,21 @@ class EmbeddedEngine:
     def packages(self) -> list[str]:
         return [p.removeprefix("data.") for p in self.engine().get_packages()]
 
+    def phases(self, packs: Sequence[str]) -> frozenset[str] | None:
+        """The phases any of these packs judges (a pack's `phases` rule), or None when some pack
+        does not say, which means every phase."""
+        engine = self.engine()
+        judged: set[str] = set()
+        for name in packs:
+            try:
+                value = engine.eval_rule(f"data.mcp_firewall.packs.{name}.phases")
+            except RuntimeError:
+                return None  # no `phases` rule
+            if not isinstance(value, set | list | frozenset):
+                return None
+            judged.update(str(v) for v in value)
+        return frozenset(judged)
+
     def evaluate_now(self, document: dict[str, Any]) -> Any:
         engine = self.engine()
         try:

@@ -11,7 +11,7 @@ from typing import Any
 from firewall.events import Decision, Event, Finding, Span, Verdict
 from firewall.memory import graph_of, memory_of
 from firewall.pipeline import combine
-from firewall.policy.build import build_input
+from firewall.policy.build import build_input, phase_of
 from firewall.policy.engine import PolicyEngine, PolicyError
 from firewall.provenance.labeler import Labeler
 
@@ -21,11 +21,15 @@ _DECISIONS = {"allow": Decision.ALLOW, "redact": Decision.REDACT, "ask": Decisio
 class PolicyStage:
     name = "policy"
 
-    def __init__(self, engine: PolicyEngine, labeler: Labeler) -> None:
+    def __init__(self, engine: PolicyEngine, labeler: Labeler, phases: frozenset[str] | None = None) -> None:
         self.engine = engine
         self.labeler = labeler
+        self.phases = phases
+        """Phases the selected packs judge (from their `phases` rules); None means all."""
 
     async def decide(self, event: Event) -> Verdict | None:
+        if self.phases is not None and phase_of(event) not in self.phases:
+            return None
         session = event.session
         document = build_input(event, graph_of(session), memory_of(session), self.labeler, event.findings)
         try:

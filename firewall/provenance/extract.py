@@ -33,6 +33,7 @@ _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]{1,4}){3,8}(?![a-z0-
 _DIGITS = re.compile(r"(?<![\d])\d(?:[ \-./]?\d){5,}(?![\d])")
 _IDENTIFIER = re.compile(r"(?<![\w\-])[a-z0-9][a-z0-9_\-]{6,}[a-z0-9](?![\w\-])")
 _PATH = re.compile(r"(?<![\w:/.\-])(?:~|\.{1,2})?(?:/[\w.\-]+){2,}|[a-z]:\\(?:[\w.\-]+\\)*[\w.\-]+")
+_ANY_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[\w@.\-/:]+")
 _FILE_EXTENSIONS = frozenset(
     "txt py json md pdf csv yaml yml toml js ts html htm png jpg jpeg gif log xml sh exe zip gz tar ini cfg "
@@ -52,16 +53,43 @@ class Value:
 
 
 def typed_values(text: str) -> Iterator[Value]:
-    """Typed values in normalised text, each with its span in that text."""
+    """Typed values in normalised text, each with its span in that text.
+
+    Cheap character checks skip the patterns that cannot match (this runs on every argument and
+    every output, so most texts should cost a few substring tests, not seven regex scans)."""
+    has_digit = _ANY_DIGIT.search(text) is not None
+    if "@" in text:
+        yield from _emails(text)
+    if "://" in text:
+        yield from _urls(text)
+    if "." in text:
+        yield from _domains(text)
+    if has_digit:
+        yield from _numbers(text)
+    if "/" in text or "\\" in text:
+        yield from _paths(text)
+
+
+def _emails(text: str) -> Iterator[Value]:
     for match in _EMAIL.finditer(text):
         yield Value("email", match.group(), *match.span())
+
+
+def _urls(text: str) -> Iterator[Value]:
     for match in _URL.finditer(text):
         url = match.group().rstrip(".,;:!?")
         yield Value("url", url, match.start(), match.start() + len(url))
+
+
+def _domains(text: str) -> Iterator[Value]:
     for match in _DOMAIN.finditer(text):
         domain = match.group()
         if domain.rsplit(".", 1)[1] not in _FILE_EXTENSIONS:
             yield Value("domain", domain, *match.span())
+
+
+def _numbers(text: str) -> Iterator[Value]:
+    """IBAN-like strings, digit runs and identifiers all need a digit."""
     for match in _IBAN.finditer(text):
         groups = match.group().split(" ")
         while len(groups) > 1 and groups[-1].isalpha():  # a trailing word, not part of the number
@@ -76,6 +104,9 @@ def typed_values(text: str) -> Iterator[Value]:
         token = match.group()
         if any(c.isdigit() for c in token) and any(c.isalpha() for c in token) and not token.isdigit():
             yield Value("identifier", token, *match.span())
+
+
+def _paths(text: str) -> Iterator[Value]:
     for match in _PATH.finditer(text):
         if len(match.group()) >= 6:
             yield Value("path", match.group().rstrip("."), *match.span())

@@ -15,6 +15,7 @@ from firewall.config import LabelRule, ProvenanceConfig
 from firewall.provenance.labels import Label, ToolClass, classes_from_annotations
 
 ClassOrigin = Literal["config", "catalog", "annotations", "defaults"]
+_CACHE_LIMIT = 4096
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
 
@@ -24,6 +25,8 @@ class Labeler:
         self.servers = {name: Label.parse(s.trust, s.confidentiality) for name, s in config.servers.items()}
         self.tool_rules = [*config.tools, *config.catalog_rules()]
         self.config_rules = len(config.tools)
+        self._class_rules: dict[tuple[str, str], tuple[frozenset[ToolClass], ClassOrigin] | None] = {}
+        self._labels: dict[tuple[str, str, str], Label] = {}
         self.resource_rules = list(config.resources)
 
     def server(self, server: str) -> Label:
@@ -37,10 +40,27 @@ class Labeler:
                 return rule
         return None
 
+    def _class_rule(self, server: str, tool: str) -> tuple[frozenset[ToolClass], ClassOrigin] | None:
+        for index, rule in enumerate(self.tool_rules):
+            if (
+                rule.classes is not None
+                and rule.tool is not None
+                and fnmatchcase(server, rule.server)
+                and fnmatchcase(tool, rule.tool)
+            ):
+                origin: ClassOrigin = "config" if index < self.config_rules else "catalog"
+                return frozenset(ToolClass(c) for c in rule.classes), origin
+        return None
+
     def tool(self, server: str, tool: str) -> Label:
-        rule = self._first(self.tool_rules, server, "tool", tool)
-        base = self.server(server)
-        return base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
+        key = ("tool", server, tool)
+        if key not in self._labels:
+            if len(self._labels) > _CACHE_LIMIT:
+                self._labels.clear()
+            rule = self._first(self.tool_rules, server, "tool", tool)
+            base = self.server(server)
+            self._labels[key] = base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
+        return self._labels[key]
 
     def resource(self, server: str, uri: str) -> Label:
         rule = self._first(self.resource_rules, server, "uri", uri)
@@ -55,14 +75,13 @@ class Labeler:
     ) -> tuple[frozenset[ToolClass], ClassOrigin]:
         """The tool's classes and where they came from: config, catalog, annotations, or the spec's
         defaults for a tool that declares nothing (policies may treat declared and assumed apart)."""
-        for index, rule in enumerate(self.tool_rules):
-            if (
-                rule.classes is not None
-                and rule.tool is not None
-                and fnmatchcase(server, rule.server)
-                and fnmatchcase(tool, rule.tool)
-            ):
-                origin: ClassOrigin = "config" if index < self.config_rules else "catalog"
-                return frozenset(ToolClass(c) for c in rule.classes), origin
+        key = (server, tool)
+        if key not in self._class_rules:  # glob matching over the catalog is slow; tools are few
+            if len(self._class_rules) > _CACHE_LIMIT:  # but names come from agents: stay bounded
+                self._class_rules.clear()
+            self._class_rules[key] = self._class_rule(server, tool)
+        found = self._class_rules[key]
+        if found is not None:
+            return found
         declared = any(key in (annotations or {}) for key in _HINTS)
         return classes_from_annotations(annotations), "annotations" if declared else "defaults"

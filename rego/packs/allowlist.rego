@@ -6,6 +6,9 @@ package mcp_firewall.packs.allowlist
 
 import rego.v1
 
+# The phases this pack judges; the firewall skips evaluating it for the others.
+phases := {"call"}
+
 default grants := []
 
 grants := data.mcp_firewall.config.grants

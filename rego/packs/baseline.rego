@@ -7,6 +7,9 @@ package mcp_firewall.packs.baseline
 
 import rego.v1
 
+# The phases this pack judges; the firewall skips evaluating it for the others.
+phases := {"call"}
+
 side_effects := {"sink", "egress", "destructive"}
 
 deny contains finding if {

@@ -3,6 +3,9 @@ package mcp_firewall.packs.data_leakage
 
 import rego.v1
 
+# The phases this pack judges; the firewall skips evaluating it for the others.
+phases := {"call"}
+
 # Name -> pattern. Patterns are deliberately specific (low false positives on ordinary text).
 patterns := {
 	"aws_access_key": `\b(AKIA|ASIA)[0-9A-Z]{16}\b`,

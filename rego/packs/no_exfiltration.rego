@@ -4,6 +4,9 @@ package mcp_firewall.packs.no_exfiltration
 
 import rego.v1
 
+# The phases this pack judges; the firewall skips evaluating it for the others.
+phases := {"call"}
+
 deny contains finding if {
 	input.phase == "call"
 	"egress" in input.tool.classes

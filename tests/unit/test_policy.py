@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -198,3 +199,64 @@ def test_opa_push_errors_stop_the_firewall_at_start(tmp_path):
         OpaServerEngine(url, token=None, timeout=1.0).push(
             [type("S", (), {"path": "x.rego", "text": "package ("})()], {"mcp_firewall": {"config": {}}}
         )
+
+
+def test_the_documented_example_input_is_valid_and_policy_eval_denies_it(capsys):
+    from firewall.cli import main
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "policy-input-call.json"
+    PolicyInput.model_validate(json.loads(example.read_text()))
+    assert main(["policy", "eval", "--input", str(example)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["decision"] == "deny" and result["rule_ids"] == [
+        "baseline.untrusted_argument_to_side_effect"
+    ]
+
+
+def test_policy_test_and_lint_commands_report_and_exit_by_outcome(capsys, tmp_path):
+    from firewall.cli import main
+
+    assert main(["policy", "test"]) == 0
+    assert "passed, 0 failed" in capsys.readouterr().out
+    failing = tmp_path / "failing_test.rego"
+    failing.write_text(
+        "package mcp_firewall.packs.failing_test\nimport rego.v1\n\ntest_wrong if { 1 == 2 }\n"
+    )
+    assert main(["policy", "test", str(REGO_DIR), str(failing)]) == 1
+    assert "FAIL data.mcp_firewall.packs.failing_test.test_wrong" in capsys.readouterr().out
+    assert main(["policy", "lint"]) == 0
+
+
+class Counting:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.documents: list[dict] = []
+
+    async def evaluate(self, document):
+        self.documents.append(document)
+        return []
+
+
+async def test_packs_are_evaluated_only_for_the_phases_they_declare(tmp_path):
+    sources = load_sources([REGO_DIR], packs=["baseline", "data_leakage"])
+    assert EmbeddedEngine(sources, policy_data(["baseline"], [])).phases(["baseline", "data_leakage"]) == {
+        "call"
+    }
+    custom = tmp_path / "custom.rego"
+    custom.write_text(
+        'package mcp_firewall.packs.custom\nimport rego.v1\n\ndeny contains {"rule_id": "c"} if false\n'
+    )
+    everything = load_sources([REGO_DIR, custom], packs=["baseline", "custom"])
+    assert (
+        EmbeddedEngine(everything, policy_data(["baseline", "custom"], [])).phases(["baseline", "custom"])
+        is None
+    )
+
+    session, _graph, _, labeler = session_with_graph()
+    engine = Counting()
+    stage = PolicyStage(engine, labeler, frozenset({"call"}))
+    call = ToolCall(session, "mail", "send", {}, 1, {"name": "send"})
+    await stage.decide(ToolResult(call, {"content": []}))
+    await stage.decide(call)
+    assert [d["phase"] for d in engine.documents] == ["call"]
