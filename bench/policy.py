@@ -119,7 +119,7 @@ def main() -> None:
             "policy",
             f"## Policy decisions\n\n{table}\n\n{summary}\n\n"
             "One decision = build the input document for a mid-session send_email (50 earlier outputs, a recipient "
-            "derived from one of them) and evaluate data.mcp_firewall.result with the baseline pack. The OPA-server "
+            "derived from one of them) and evaluate the baseline pack (data.mcp_firewall.finding_list, what the firewall queries). The OPA-server "
             "path adds a worker-thread hop and HTTP to a local OPA-REST-compatible server (regorus inside, TCP_NODELAY).\n\n"
             f"- Machine: {machine()}\n"
             f"- Command: `python bench/policy.py --write` ({args.decisions} embedded decisions, a quarter as many over HTTP)\n",
