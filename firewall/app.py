@@ -15,13 +15,19 @@ from mcp.shared.message import SessionMessage
 
 from firewall.audit import AuditLog
 from firewall.bundle import REGO_DIR
-from firewall.config import FirewallConfig, PolicyConfig
+from firewall.config import DetectConfig, FirewallConfig, PolicyConfig
 from firewall.core import Firewall
+from firewall.detect.base import Detector
+from firewall.detect.exfil import ExfilLinkDetector
+from firewall.detect.model import BUILTIN as BUILTIN_MODEL
+from firewall.detect.secrets import SecretsDetector
+from firewall.detect.stage import DetectionStage
+from firewall.detect.unicode import UnicodeDetector
 from firewall.errors import ConfigError
 from firewall.events import SessionInfo
 from firewall.link import Link
 from firewall.naming import Naming
-from firewall.pipeline import Pipeline, Stage
+from firewall.pipeline import Pipeline, Stage, TimedStage
 from firewall.policy.engine import (
     EmbeddedEngine,
     OpaServerEngine,
@@ -45,7 +51,12 @@ EXIT_OK, EXIT_SERVER_DOWN, EXIT_USAGE = 0, 1, 2
 def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -> Firewall:
     """Everything that can fail at start fails here, with a message naming the problem."""
     labeler = Labeler(config.provenance)
-    stages: list[Stage] = [UnknownToolStage(), RuleStage(config.rules), *extra_stages]
+    stages: list[Stage] = [
+        UnknownToolStage(),
+        RuleStage(config.rules),
+        *build_detection(config.detect),
+        *extra_stages,
+    ]
     policy = build_policy_stage(config.policy, labeler)
     if policy is not None:
         stages.append(policy)  # last: it sees every other stage's findings
@@ -57,6 +68,69 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
         labeler,
         max_nodes=provenance.max_nodes,
         max_bytes=provenance.max_bytes,
+    )
+
+
+def build_detection(detect: DetectConfig) -> list[Stage]:
+    """The detection stage, with the classifier when configured (see DetectConfig.classifier)."""
+    outputs: list[Detector] = []
+    if detect.unicode:
+        outputs.append(UnicodeDetector())
+    if detect.exfil:
+        outputs.append(ExfilLinkDetector(detect.allowed_domains))
+    classifier = build_classifier(detect)
+    if classifier is not None:
+        outputs.append(classifier)
+    calls: list[Detector] = [SecretsDetector()] if detect.secrets else []
+    if not outputs and not calls:
+        return []
+    return [TimedStage(DetectionStage(outputs, calls), detect.timeout_seconds)]
+
+
+def build_classifier(detect: DetectConfig) -> Detector | None:
+    choice = detect.classifier
+    if choice == "off":
+        return None
+    path = BUILTIN_MODEL if choice in ("auto", "builtin") else Path(choice)
+    if choice == "auto" and not (path / "detector.json").exists():
+        log.warning("the prompt-injection classifier is OFF: no bundled model at %s", path)
+        return None
+    try:
+        from firewall.detect.classifier import ClassifierDetector
+        from firewall.detect.model import InjectionModel
+
+        model = InjectionModel(
+            path,
+            device=detect.device,
+            injection_label=detect.injection_label,
+            max_length=detect.max_length,
+            stride=detect.stride,
+            threads=detect.threads,
+            quantize=detect.quantize,
+        )
+    except ImportError as exc:
+        if choice != "auto":
+            raise ConfigError(
+                f"detect.classifier: the ml extra is needed (pip install 'mcp-firewall[ml]'): {exc}"
+            ) from None
+        log.warning(
+            "the prompt-injection classifier is OFF: install 'mcp-firewall[ml]' to enable it (%s)", exc
+        )
+        return None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"detect.classifier: cannot load the model at {path}: {exc}") from None
+    redact = (
+        detect.redact_threshold
+        if detect.redact_threshold is not None
+        else model.thresholds.get("redact", 0.5)
+    )
+    deny = detect.deny_threshold if detect.deny_threshold is not None else model.thresholds.get("deny", 0.95)
+    if deny < redact:
+        raise ConfigError(
+            f"detect.deny_threshold ({deny}) must not be below detect.redact_threshold ({redact})"
+        )
+    return ClassifierDetector(
+        model, redact=redact, deny=deny, max_batch=detect.batch_size, max_wait=detect.max_wait_ms / 1000
     )
 
 

@@ -26,6 +26,7 @@ class AuditFinding(BaseModel):
     stage: str
     severity: str
     span: dict[str, Any] | None = None
+    score: float | None = None
 
 
 class ContentDigest(BaseModel):
@@ -88,6 +89,7 @@ def record_for(event: Event, verdict: Verdict, *, method: str, include_content: 
                 span=None
                 if f.span is None
                 else {"path": list(f.span.path), "start": f.span.start, "end": f.span.end},
+                score=f.score,
             )
             for f in verdict.findings
         ],

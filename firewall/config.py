@@ -188,6 +188,34 @@ class PolicyConfig(_Strict):
         return self
 
 
+class DetectConfig(_Strict):
+    classifier: str = "auto"
+    """"auto": the bundled model when the ml extra is installed (a warning otherwise); "builtin":
+    the bundled model, required; "off"; or a path to any local sequence-classification model."""
+    injection_label: int | str | None = None
+    """For other models: the injection label's index or name (e.g. "MALICIOUS", "INJECTION")."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    quantize: bool = True
+    """On CPU, int8-quantise the linear layers (about twice as fast, scores within ~0.01)."""
+    threads: int | None = Field(default=None, ge=1)
+    max_length: int | None = Field(default=None, ge=16)
+    stride: int | None = Field(default=None, ge=0)
+    batch_size: int = Field(default=32, ge=1)
+    max_wait_ms: float = Field(default=3.0, ge=0)
+    """How long a window waits for others to fill a batch."""
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    """A detection that takes longer ends in DENY."""
+    redact_threshold: float | None = Field(default=None, ge=0, le=1)
+    """Windows scoring at least this are redacted (default: the model's own calibrated threshold)."""
+    deny_threshold: float | None = Field(default=None, ge=0, le=1)
+    """A result with a window scoring at least this is denied whole."""
+    unicode: bool = True
+    exfil: bool = True
+    secrets: bool = True
+    allowed_domains: list[str] = Field(default_factory=list)
+    """Hosts that markdown images and data-carrying links may point at."""
+
+
 class FirewallConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MCP_FIREWALL_", env_nested_delimiter="__", extra="forbid")
 
@@ -198,6 +226,7 @@ class FirewallConfig(BaseSettings):
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     provenance: ProvenanceConfig = Field(default_factory=ProvenanceConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    detect: DetectConfig = Field(default_factory=DetectConfig)
     fail_open: bool = False
     """Let a message through when a stage raises. Loudly logged; never the default."""
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from firewall.provenance.graph import CallProvenance, OutputProvenance
 
 JsonPath = tuple[str | int, ...]
+Severity = Literal["info", "low", "medium", "high", "critical"]
 
 
 class Decision(enum.IntEnum):
@@ -39,8 +40,10 @@ class Finding:
     rule_id: str
     message: str
     stage: str = ""
-    severity: Literal["info", "low", "medium", "high", "critical"] = "medium"
+    severity: Severity = "medium"
     span: Span | None = None
+    score: float | None = None
+    """A detector's confidence, when the finding comes from one."""
 
 
 @dataclass(frozen=True)

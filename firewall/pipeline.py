@@ -11,6 +11,8 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+import anyio
+
 from firewall.events import Decision, Event, Finding, Verdict
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,19 @@ class Stage(Protocol):
     name: str
 
     async def decide(self, event: Event) -> Verdict | None: ...
+
+
+class TimedStage:
+    """A stage that must decide within `seconds`; past that it raises, and so ends in DENY."""
+
+    def __init__(self, stage: Stage, seconds: float) -> None:
+        self.stage = stage
+        self.seconds = seconds
+        self.name = stage.name
+
+    async def decide(self, event: Event) -> Verdict | None:
+        with anyio.fail_after(self.seconds):
+            return await self.stage.decide(event)
 
 
 def combine(verdicts: Sequence[Verdict]) -> Verdict:

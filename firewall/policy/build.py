@@ -97,6 +97,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
     if finding.span is not None:
         data["span"] = {"path": list(finding.span.path), "start": finding.span.start, "end": finding.span.end}
+    if finding.score is not None:
+        data["score"] = finding.score
     return data
 
 

@@ -85,6 +85,7 @@ class FindingDoc(_Doc):
     severity: str
     message: str
     span: SpanDoc | None = None
+    score: float | None = Field(default=None, description="a detector's confidence (0..1)")
 
 
 class TextDoc(_Doc):

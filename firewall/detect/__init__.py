@@ -1,0 +1,2 @@
+"""Detectors: the transformer injection classifier and deterministic detectors (hidden Unicode,
+exfiltration links, secrets), each returning findings with scores and character spans."""

