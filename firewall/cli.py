@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--input", type=Path, required=True, help="a JSON policy input document")
     policy_sub.add_parser("schema", help="print the policy input JSON Schema")
 
+    scan = sub.add_parser("scan", help="score texts for prompt injection (JSONL or plain lines)")
+    scan.add_argument("file", nargs="?", help="input file (default: stdin)")
+    scan.add_argument("--config", type=Path, help="TOML configuration file ([detect] settings)")
+    scan.add_argument("--batch", type=int, help="windows per inference batch")
+    scan.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where the model runs")
+
     graph = sub.add_parser("graph", help="render a session's provenance graph from an audit log")
     graph.add_argument("audit_log", type=Path, help="the JSONL audit log")
     graph.add_argument("--session", help="session id (default: the last session in the log)")
@@ -72,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo()
     if args.command == "graph":
         return _graph(args.audit_log, args.session, args.format)
+    if args.command == "scan":
+        return _scan(args)
     if args.command == "policy":
         from firewall.policy.commands import run_policy_command
 
@@ -109,4 +117,30 @@ def _graph(path: Path, session: str | None, fmt: str) -> int:
         print(f"mcp-firewall graph: no session {chosen!r}; sessions: {', '.join(graphs)}", file=sys.stderr)
         return EXIT_USAGE
     print(to_dot(graphs[chosen]) if fmt == "dot" else to_json(graphs[chosen]), end="")
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from firewall.app import build_classifier
+    from firewall.detect.classifier import ClassifierDetector
+
+    overrides: dict[str, object] = {}
+    if args.batch:
+        overrides["detect.batch_size"] = args.batch
+    if args.device:
+        overrides["detect.device"] = args.device
+    try:
+        config = load_config(args.config, **overrides)
+        if config.detect.classifier == "auto":
+            config = load_config(args.config, **overrides, **{"detect.classifier": "builtin"})
+        detector = build_classifier(config.detect)
+    except ConfigError as exc:
+        print(f"mcp-firewall scan: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not isinstance(detector, ClassifierDetector):
+        print("mcp-firewall scan: the classifier is off (detect.classifier = 'off')", file=sys.stderr)
+        return EXIT_USAGE
+    from firewall.detect.scan import run_scan
+
+    run_scan(detector, args.file, chunk=max(8, config.detect.batch_size * 2))
     return 0

@@ -27,6 +27,13 @@ class ClassifierDetector:
         self.redact, self.deny = redact, deny
         self.batcher: Batcher[Window] = Batcher(model.score, max_batch=max_batch, max_wait=max_wait)
 
+    async def scan_text(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, score) for every window of one text, flagged or not."""
+        prepared = prepare(text)
+        windows = self.model.windows(prepared.text)
+        scores = await self.batcher.score(windows)
+        return [(*prepared.span(w.start, w.end), score) for w, score in zip(windows, scores, strict=True)]
+
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:

@@ -1,0 +1,65 @@
+"""`mcp-firewall scan`: classify texts from JSONL ({"id", "text"}) or plain lines, on stdin or a
+file, and write JSONL {"id", "score", "label", "spans"}; lines are scored concurrently so the
+batcher fills its batches."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import anyio
+
+from firewall.detect.classifier import ClassifierDetector
+
+
+def records(stream: IO[str]) -> Iterator[tuple[Any, str]]:
+    for number, line in enumerate(stream, start=1):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        if isinstance(item, dict) and isinstance(item.get("text"), str):
+            yield item.get("id", number), item["text"]
+        else:
+            yield number, line
+
+
+async def _score(detector: ClassifierDetector, item_id: Any, text: str) -> dict[str, Any]:
+    windows = await detector.scan_text(text)
+    score = max((score for _, _, score in windows), default=0.0)
+    spans = [{"start": s, "end": e, "score": round(v, 4)} for s, e, v in windows if v >= detector.redact]
+    label = "injection" if score >= detector.redact else "benign"
+    return {"id": item_id, "score": round(score, 4), "label": label, "spans": spans}
+
+
+async def scan(detector: ClassifierDetector, source: IO[str], sink: IO[str], *, chunk: int = 64) -> int:
+    pending = list(records(source))
+    for begin in range(0, len(pending), chunk):
+        batch = pending[begin : begin + chunk]
+        results: list[dict[str, Any]] = [{} for _ in batch]
+
+        async def one(index: int, item_id: Any, text: str, into: list[dict[str, Any]]) -> None:
+            into[index] = await _score(detector, item_id, text)
+
+        async with anyio.create_task_group() as tg:
+            for index, (item_id, text) in enumerate(batch):
+                tg.start_soon(one, index, item_id, text, results)
+        for result in results:
+            sink.write(json.dumps(result) + "\n")
+        sink.flush()
+    return len(pending)
+
+
+def run_scan(detector: ClassifierDetector, path: str | None, chunk: int) -> int:
+    async def main(stream: IO[str]) -> int:
+        return await scan(detector, stream, sys.stdout, chunk=chunk)
+
+    if path is None:
+        return anyio.run(main, sys.stdin)
+    with open(path, encoding="utf-8") as stream:
+        return anyio.run(main, stream)
