@@ -115,8 +115,15 @@ async def _call(route: Route) -> int:
     return elapsed
 
 
-async def _stdio_route(stack: AsyncExitStack, name: str, tool: str, command: list[str]) -> Route:
-    client = Client(StdioServerParameters(command=command[0], args=command[1:]), **CLIENT)
+# The firewall paths run without the injection classifier (the "without the ml extra" figures);
+# "wrap + classifier" adds it back to show its cost.
+NO_CLASSIFIER = {"MCP_FIREWALL_DETECT__CLASSIFIER": "off"}
+
+
+async def _stdio_route(
+    stack: AsyncExitStack, name: str, tool: str, command: list[str], env: dict[str, str] | None = None
+) -> Route:
+    client = Client(StdioServerParameters(command=command[0], args=command[1:], env=env), **CLIENT)
     return await _enter(stack, Route(name, client, tool))
 
 
@@ -130,18 +137,29 @@ async def measure(calls: int, blocks: int) -> tuple[list[Route], dict[str, float
         gateway_stdio = [*FIREWALL, "serve", "--config", str(_gateway_config(tmp, "stdio"))]
         routes = [
             await _stdio_route(stack, "direct", "echo", ECHO),
-            await _stdio_route(stack, "wrap", "echo", [*FIREWALL, "wrap", "--", *ECHO]),
+            await _stdio_route(stack, "wrap", "echo", [*FIREWALL, "wrap", "--", *ECHO], NO_CLASSIFIER),
             # The same wrapper writing its audit log (two flushed records per call: call and result).
             await _stdio_route(
                 stack,
                 "wrap + audit",
                 "echo",
                 [*FIREWALL, "wrap", "--audit-log", str(tmp / "audit.jsonl"), "--", *ECHO],
+                NO_CLASSIFIER,
             ),
-            await _stdio_route(stack, "gateway stdio", "bench__echo", gateway_stdio),
+            await _stdio_route(stack, "gateway stdio", "bench__echo", gateway_stdio, NO_CLASSIFIER),
+            await _stdio_route(
+                stack,
+                "wrap + classifier",
+                "echo",
+                [*FIREWALL, "wrap", "--", *ECHO],
+                {"MCP_FIREWALL_DETECT__CLASSIFIER": "builtin"},
+            ),
         ]
         port = _free_port()
-        gateway = subprocess.Popen([*FIREWALL, "serve", "--config", str(_gateway_config(tmp, "http", port))])
+        gateway = subprocess.Popen(
+            [*FIREWALL, "serve", "--config", str(_gateway_config(tmp, "http", port))],
+            env={**os.environ, **NO_CLASSIFIER},
+        )
         stack.callback(_stop, gateway)
         await _wait_listening(gateway, port)
         http = create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"})

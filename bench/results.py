@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-ORDER = ("overhead", "provenance", "policy")
+ORDER = ("overhead", "provenance", "policy", "detector_speed", "detector_eval")
 
 
 def machine() -> str:

@@ -1,0 +1,130 @@
+"""Injection classifier speed: single 2 KB output latency (p50/p99) and batched throughput, on
+whatever device `detect.device=auto` picks (CPU here; CUDA fp16 on a GPU machine, where it also
+reports windows per second at batch 64 and 256 and single-window p50).
+
+Usage: python bench/detector_speed.py [--outputs 200] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import anyio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from results import machine, write_section
+
+from firewall.app import build_classifier
+from firewall.config import DetectConfig
+from firewall.detect.classifier import ClassifierDetector
+
+WORDS = (
+    "the quarterly report shows revenue growth across all regions while operating costs fell and the "
+    "team plans to expand next quarter according to notes from the board meeting and customer feedback"
+).split()
+
+
+def output_2kb(rng: random.Random) -> str:
+    text = ""
+    while len(text) < 2048:
+        text += " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + ". "
+    return text[:2048]
+
+
+async def single(detector: ClassifierDetector, texts: list[str]) -> list[float]:
+    samples = []
+    for text in texts:
+        start = time.perf_counter()
+        await detector.detect([(("content", 0, "text"), text)])
+        samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+async def batched(detector: ClassifierDetector, texts: list[str]) -> tuple[float, int]:
+    windows = sum(len(detector.model.windows(t)) for t in texts)
+    start = time.perf_counter()
+    async with anyio.create_task_group() as tg:
+        for text in texts:
+            tg.start_soon(detector.detect, [(("content", 0, "text"), text)])
+    return time.perf_counter() - start, windows
+
+
+async def gpu_windows(detector: ClassifierDetector, batch: int, rounds: int = 20) -> float:
+    window = detector.model.windows(" ".join(WORDS * 40))[0]
+    items = [window] * batch
+    await anyio.to_thread.run_sync(detector.model.score, items)
+    start = time.perf_counter()
+    for _ in range(rounds):
+        await anyio.to_thread.run_sync(detector.model.score, items)
+    return batch * rounds / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--outputs", type=int, default=200)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    detector = build_classifier(DetectConfig(classifier="builtin"))
+    assert isinstance(detector, ClassifierDetector)
+    rng = random.Random(7)
+    texts = [output_2kb(rng) for _ in range(args.outputs)]
+
+    async def run() -> dict[str, float]:
+        await single(detector, texts[:10])  # warm-up
+        samples = await single(detector, texts)
+        elapsed, windows = await batched(detector, texts)
+        cuts = statistics.quantiles(samples, n=100, method="inclusive")
+        stats = {
+            "p50": cuts[49],
+            "p99": cuts[98],
+            "outputs_per_s": len(texts) / elapsed,
+            "windows_per_s": windows / elapsed,
+            "windows_per_output": windows / len(texts),
+        }
+        if detector.model.device == "cuda":
+            for batch in (64, 256):
+                stats[f"gpu_windows_per_s_b{batch}"] = await gpu_windows(detector, batch)
+        return stats
+
+    stats = anyio.run(run)
+    device = detector.model.device + (
+        " (int8 dynamic quantisation)" if detector.model.device == "cpu" else " (fp16)"
+    )
+    lines = [
+        "| device | 2 KB output p50 ms | p99 ms | batched outputs/s | windows/s | windows per 2 KB |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| {device} | {stats['p50']:.1f} | {stats['p99']:.1f} | {stats['outputs_per_s']:.1f} | "
+        f"{stats['windows_per_s']:.1f} | {stats['windows_per_output']:.1f} |",
+    ]
+    verdict = f"Target: CPU p50 <= 15 ms per 2 KB output: {stats['p50']:.1f} ms ({'PASS' if stats['p50'] <= 15 else 'FAIL'})."
+    gpu = [
+        f"GPU windows/s at batch {b}: {stats[f'gpu_windows_per_s_b{b}']:.0f}"
+        for b in (64, 256)
+        if f"gpu_windows_per_s_b{b}" in stats
+    ]
+    table = "\n".join(lines)
+    print(f"{table}\n\n{verdict}\n" + "\n".join(gpu))
+    if args.write:
+        note = (
+            "\n".join(gpu)
+            if gpu
+            else "No GPU was lent to this task, so the GPU targets (5,000 windows/s, 5 ms single window) are not measured here."
+        )
+        write_section(
+            "detector_speed",
+            f"## Injection classifier speed\n\n{table}\n\n{verdict}\n\n{note}\n\n"
+            f"Windows are {detector.model.max_length} tokens with {detector.model.stride} tokens of overlap. "
+            "Single: one 2 KB output at a time through the detector (windowing, batching, scoring). Batched: all "
+            f"{args.outputs} outputs submitted at once, so the batcher fills batches of {detector.batcher.max_batch}.\n\n"
+            f"- Machine: {machine()}\n- Command: `python bench/detector_speed.py --write`\n",
+        )
+
+
+if __name__ == "__main__":
+    main()
