@@ -201,7 +201,7 @@ class DetectConfig(_Strict):
     max_length: int | None = Field(default=None, ge=16)
     stride: int | None = Field(default=None, ge=0)
     batch_size: int = Field(default=32, ge=1)
-    max_wait_ms: float = Field(default=3.0, ge=0)
+    max_wait_ms: float = Field(default=1.0, ge=0)
     """How long a window waits for others to fill a batch."""
     timeout_seconds: float = Field(default=30.0, gt=0)
     """A detection that takes longer ends in DENY."""
