@@ -8,6 +8,11 @@ import pytest
 
 pytest.importorskip("torch", reason="the ml extra is not installed")
 
+from firewall.detect.model import BUILTIN
+
+if not (BUILTIN / "detector.json").exists():  # TEMPORARY until the trained model is committed
+    pytest.skip("the bundled model is not built yet", allow_module_level=True)
+
 import itertools
 
 from firewall.app import build_classifier, build_firewall
