@@ -164,6 +164,8 @@ class EmbeddedEngine:
             return engine.eval_rule(RESULT)
         except RuntimeError as exc:
             raise PolicyError(f"policy evaluation failed: {rego_message(exc)}") from None
+        finally:
+            del engine  # a throwaway Engine must be dropped on the thread that made it
 
     async def evaluate(self, document: dict[str, Any]) -> Any:
         return self.evaluate_now(document)

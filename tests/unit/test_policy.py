@@ -128,11 +128,17 @@ def test_the_built_input_validates_against_the_documented_schema_for_every_phase
     assert phases == ["call", "result", "list", "resource", "sampling"]
 
 
-async def test_embedded_engine_works_from_other_threads():
-    engine = EmbeddedEngine(load_sources([REGO_DIR]), policy_data(["baseline"], []))
+@pytest.fixture(scope="module")
+def shared_engine() -> EmbeddedEngine:
+    # Module-scoped, as a firewall's engine lives for the process: it must never be the worker
+    # thread that drops the owner's Engine (regorus Engines must be dropped where they were made).
+    return EmbeddedEngine(load_sources([REGO_DIR]), policy_data(["baseline"], []))
+
+
+async def test_embedded_engine_works_from_other_threads(shared_engine):
     document = {"phase": "result", "session": {"context": {"trust": "trusted", "confidentiality": "public"}}}
-    here = engine.evaluate_now(document)
-    elsewhere = await anyio.to_thread.run_sync(engine.evaluate_now, document)
+    here = shared_engine.evaluate_now(document)
+    elsewhere = await anyio.to_thread.run_sync(shared_engine.evaluate_now, document)
     assert here == elsewhere == []
 
 
