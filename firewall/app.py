@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
+import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -174,7 +176,7 @@ def build_policy_engine(policy: PolicyConfig, *, local: bool = False) -> PolicyE
 
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:
     """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
-    firewall = build_firewall(config)
+    firewall = quietly(build_firewall, config)
     limit = config.limits.max_message_bytes
     session = SessionInfo(id=uuid.uuid4().hex)
     try:
@@ -194,6 +196,13 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
         log.error("the wrapped server exited; mcp-firewall stops too")
         return EXIT_SERVER_DOWN
     return EXIT_OK
+
+
+def quietly(build: Callable[[FirewallConfig], Firewall], config: FirewallConfig) -> Firewall:
+    """Build with anything printed sent to stderr: in stdio mode stdout is the wire (libraries that
+    load models like to print reports)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return build(config)
 
 
 def _down_link(name: str) -> Link:
@@ -226,7 +235,7 @@ async def serve_session(
 async def run_gateway(config: FirewallConfig) -> int:
     if not config.servers:
         raise ConfigError("servers: the gateway needs at least one [servers.NAME] entry")
-    firewall = build_firewall(config)
+    firewall = quietly(build_firewall, config)
     gateway = config.gateway
     try:
         if gateway.transport == "stdio":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +51,15 @@ class InjectionModel:
         max_length: int | None = None,
         stride: int | None = None,
         threads: int | None = None,
-        quantize: bool = True,
+        quantize: bool = False,
     ) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()  # load reports and deprecation notes are not our users' concern
+        hf_logging.disable_progress_bar()
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)\.")
 
         self.path = Path(path)
         meta = self._meta()
@@ -81,9 +87,10 @@ class InjectionModel:
 
             model = PeftModel.from_pretrained(model, self.path, is_trainable=False).merge_and_unload()
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+        self.quantized = self.device == "cpu" and quantize
         if self.device == "cuda":
             model = model.half().to("cuda")
-        elif quantize:
+        elif self.quantized:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         model.eval()
         self.model = model

@@ -13,10 +13,6 @@ from mcp import Client, StdioServerParameters
 
 pytest.importorskip("torch", reason="the ml extra is not installed")
 
-from firewall.detect.model import BUILTIN
-
-if not (BUILTIN / "detector.json").exists():  # TEMPORARY until the trained model is committed
-    pytest.skip("the bundled model is not built yet", allow_module_level=True)
 
 from feature_suite import everything_command
 

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.anyio
 def wrapper(tmp_path: Path, config: str | None) -> tuple[StdioServerParameters, Path]:
     audit = tmp_path / "audit.jsonl"
     args = ["-m", "firewall", "wrap", "--audit-log", str(audit), "--name", "inbox"]
-    if config is not None:
-        (tmp_path / "fw.toml").write_text(config)
-        args += ["--config", str(tmp_path / "fw.toml")]
+    # The classifier would withhold the injected mail itself; these tests are about the policy
+    # stopping the exfiltration even when the injection reaches the agent.
+    (tmp_path / "fw.toml").write_text((config or "") + "[detect]\nclassifier = 'off'\n")
+    args += ["--config", str(tmp_path / "fw.toml")]
     args += ["--", sys.executable, "-m", "firewall.demo.server"]
     return StdioServerParameters(command=sys.executable, args=args), audit
 
@@ -43,7 +44,7 @@ async def exfiltration_attempt(params: StdioServerParameters) -> tuple[bool, boo
 async def test_baseline_denies_an_address_taken_from_untrusted_mail_and_allows_a_fresh_one(
     tmp_path: Path,
 ) -> None:
-    params, audit = wrapper(tmp_path, config=None)  # no configuration at all: the baseline pack runs
+    params, audit = wrapper(tmp_path, config=None)  # no policy configuration at all: the baseline pack runs
     denied, allowed = await exfiltration_attempt(params)
     assert denied and allowed
     calls = [json.loads(line) for line in audit.read_text().splitlines()]

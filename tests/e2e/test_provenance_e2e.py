@@ -16,7 +16,21 @@ pytestmark = pytest.mark.anyio
 
 async def test_an_argument_copied_from_an_untrusted_output_is_traced_to_it(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
-    command = [sys.executable, "-m", "firewall", "wrap", "--audit-log", str(audit), "--name", "inbox", "--"]
+    config = tmp_path / "fw.toml"  # provenance alone: the classifier and the policy would stop the mail
+    config.write_text("[detect]\nclassifier = 'off'\n[policy]\npacks = []\n")
+    command = [
+        sys.executable,
+        "-m",
+        "firewall",
+        "wrap",
+        "--config",
+        str(config),
+        "--audit-log",
+        str(audit),
+        "--name",
+        "inbox",
+        "--",
+    ]
     server = StdioServerParameters(
         command=command[0], args=[*command[1:], sys.executable, "-m", "firewall.demo.server"]
     )

@@ -34,9 +34,10 @@ def audit_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-# The transparency tests are about the relay, not the policy: the test server is the test's own, so
-# its content is labelled trusted (the default baseline pack still runs; see the policy tests).
-TRUSTED = "[provenance.servers.{name}]\ntrust = 'trusted'\n"
+# The transparency tests are about the relay, not the policy or the classifier: the test server is
+# the test's own, so its content is labelled trusted and the classifier is off (the baseline pack
+# and the deterministic detectors still run; see the policy and detection tests).
+TRUSTED = "[provenance.servers.{name}]\ntrust = 'trusted'\n[detect]\nclassifier = 'off'\n"
 
 
 def wrapped(tmp_path: Path, *, config: str = "") -> tuple[StdioServerParameters, Path, Path]:
@@ -109,7 +110,7 @@ def two_server_gateway(tmp_path: Path):
     with everything_http(record=remote_record) as remote_url:
         config.write_text(
             TRUSTED.format(name="local")
-            + TRUSTED.format(name="remote")
+            + "[provenance.servers.remote]\ntrust = 'trusted'\n"
             + f"[gateway]\ntransport = 'http'\nport = {port}\n"
             f"[[gateway.tokens]]\ntoken = '{TOKEN}'\nprincipal = 'alice'\n"
             f"[[gateway.tokens]]\ntoken = '{OTHER_TOKEN}'\nprincipal = 'bob'\n"

