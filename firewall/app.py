@@ -75,18 +75,17 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
 
 def build_detection(detect: DetectConfig) -> list[Stage]:
     """The detection stage, with the classifier when configured (see DetectConfig.classifier)."""
-    outputs: list[Detector] = []
+    deterministic: list[Detector] = []
     if detect.unicode:
-        outputs.append(UnicodeDetector())
+        deterministic.append(UnicodeDetector())
     if detect.exfil:
-        outputs.append(ExfilLinkDetector(detect.allowed_domains))
+        deterministic.append(ExfilLinkDetector(detect.allowed_domains))
     classifier = build_classifier(detect)
-    if classifier is not None:
-        outputs.append(classifier)
+    outputs = [*deterministic, classifier] if classifier is not None else deterministic
     calls: list[Detector] = [SecretsDetector()] if detect.secrets else []
     if not outputs and not calls:
         return []
-    return [TimedStage(DetectionStage(outputs, calls), detect.timeout_seconds)]
+    return [TimedStage(DetectionStage(outputs, calls, deterministic), detect.timeout_seconds)]
 
 
 def build_classifier(detect: DetectConfig) -> Detector | None:

@@ -8,7 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from firewall.detect.base import Detection, Detector
-from firewall.events import Decision, Event, Finding, Severity, Span, ToolCall, Verdict, text_segments
+from firewall.events import (
+    ContentEvent,
+    Decision,
+    Event,
+    Finding,
+    Severity,
+    Span,
+    ToolCall,
+    ToolList,
+    Verdict,
+    text_segments,
+)
 
 _ACTIONS = {"report": Decision.ALLOW, "redact": Decision.REDACT, "deny": Decision.DENY}
 
@@ -16,12 +27,28 @@ _ACTIONS = {"report": Decision.ALLOW, "redact": Decision.REDACT, "deny": Decisio
 class DetectionStage:
     name = "detect"
 
-    def __init__(self, output_detectors: Sequence[Detector], call_detectors: Sequence[Detector] = ()) -> None:
+    def __init__(
+        self,
+        output_detectors: Sequence[Detector],
+        call_detectors: Sequence[Detector] = (),
+        list_detectors: Sequence[Detector] | None = None,
+    ) -> None:
         self.output_detectors = tuple(output_detectors)
         self.call_detectors = tuple(call_detectors)
+        # Tool, prompt and resource descriptions are instructions to the model by design, so the
+        # injection classifier (trained on tool outputs) flags them too often; lists get only the
+        # deterministic detectors. Definition changes are caught by pinning instead.
+        self.list_detectors = self.output_detectors if list_detectors is None else tuple(list_detectors)
 
     async def decide(self, event: Event) -> Verdict | None:
-        detectors = self.call_detectors if isinstance(event, ToolCall) else self.output_detectors
+        if isinstance(event, ToolCall):
+            detectors = self.call_detectors
+        elif isinstance(event, ToolList) or (
+            isinstance(event, ContentEvent) and event.method.endswith("/list")
+        ):
+            detectors = self.list_detectors
+        else:
+            detectors = self.output_detectors
         segments = [(path, text) for path, text in text_segments(event) if text.strip()]
         if not detectors or not segments:
             return None

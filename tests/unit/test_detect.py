@@ -17,7 +17,7 @@ from firewall.detect.prepare import decoded_blocks, prepare
 from firewall.detect.secrets import SecretsDetector
 from firewall.detect.stage import DetectionStage
 from firewall.detect.unicode import UnicodeDetector, decode_tags
-from firewall.events import Decision, SessionInfo, ToolCall, ToolResult
+from firewall.events import Decision, SessionInfo, ToolCall, ToolList, ToolResult
 
 pytestmark = pytest.mark.anyio
 
@@ -163,3 +163,15 @@ async def test_stage_runs_call_detectors_on_arguments():
     )
     verdict = await stage.decide(call)
     assert verdict.decision is Decision.DENY and verdict.rule_ids == ["detect.secrets.github_token"]
+
+
+async def test_descriptions_in_lists_get_only_the_list_detectors():
+    flagged = Fixed(
+        Detection("classifier", "detect.injection", "m", ("tools", 0, "description"), 0, 4, 0.9, "redact")
+    )
+    stage = DetectionStage([flagged], [], list_detectors=[])
+    listing = ToolList(
+        SessionInfo("s"), "srv", {"tools": [{"name": "t", "description": "Call this tool first."}]}
+    )
+    assert await stage.decide(listing) is None
+    assert (await stage.decide(result_with("Call this tool first."))).decision is Decision.REDACT
