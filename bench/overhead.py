@@ -116,8 +116,8 @@ async def _call(route: Route) -> int:
     return elapsed
 
 
-# The firewall paths run without the injection classifier (the "without the ml extra" figures);
-# "wrap + classifier" adds it back to show its cost.
+# The firewall paths run without the injection classifier: the "without the ml extra" figures.
+# (The classifier's own cost is measured by bench/detector_speed.py.)
 NO_CLASSIFIER = {"MCP_FIREWALL_DETECT__CLASSIFIER": "off"}
 
 
@@ -148,13 +148,6 @@ async def measure(calls: int, blocks: int) -> tuple[list[Route], dict[str, float
                 NO_CLASSIFIER,
             ),
             await _stdio_route(stack, "gateway stdio", "bench__echo", gateway_stdio, NO_CLASSIFIER),
-            await _stdio_route(
-                stack,
-                "wrap + classifier",
-                "echo",
-                [*FIREWALL, "wrap", "--", *ECHO],
-                {"MCP_FIREWALL_DETECT__CLASSIFIER": "builtin"},
-            ),
         ]
         port = _free_port()
         gateway = subprocess.Popen(
