@@ -281,7 +281,8 @@ fitted the same way on int8 scores of the same rows. Use the pair that matches t
 - A 6-layer MiniLM with a LoRA adapter, one epoch on CPU: a small model traded for speed; windowing means an
   instruction longer than the 64-token overlap may be split across windows, each of which sees only part of it.
 - int8 dynamic quantisation (runtime CPU default) costs accuracy (see Metrics): prefer fp32 on CPU where the
-  latency allows, and use `thresholds_int8_dynamic` with int8 weights.
+  latency allows, and use `thresholds_int8_dynamic` with int8 weights. Dynamic quantisation scales activations
+  per batch, so an int8 score depends slightly on what else is in the batch (padding, other windows).
 """
     return out
 

@@ -196,8 +196,8 @@ class DetectConfig(_Strict):
     """For other models: the injection label's index or name (e.g. "MALICIOUS", "INJECTION")."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     quantize: bool = False
-    """On CPU, int8-quantise the linear layers: about twice as fast, but the bundled thresholds were
-    calibrated on fp32 and a few scores move a lot (mean shift 0.016, max 0.91 on 300 dev texts)."""
+    """On CPU, int8-quantise the linear layers: about twice as fast; the bundled model ships separate
+    int8 thresholds (tool-output dev TPR 95.3% at FPR 1%, against 97.2% in fp32)."""
     threads: int | None = Field(default=None, ge=1)
     max_length: int | None = Field(default=None, ge=16)
     stride: int | None = Field(default=None, ge=0)

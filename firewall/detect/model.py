@@ -97,7 +97,9 @@ class InjectionModel:
         self.label = self._label_index(model, meta.get("injection_label", injection_label))
         self.max_length = max_length or int(meta.get("max_length", 256))
         self.stride = stride if stride is not None else int(meta.get("stride", 64))
-        self.thresholds: dict[str, float] = meta.get("thresholds", {})
+        # Quantised scores shift a little, so int8 has its own calibrated thresholds when the model ships them.
+        int8 = meta.get("thresholds_int8_dynamic") if self.quantized else None
+        self.thresholds: dict[str, float] = int8 or meta.get("thresholds", {})
         self._torch = torch
         log.info(
             "injection classifier %s on %s (label %s, windows %d/%d)",
