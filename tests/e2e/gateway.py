@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from feature_suite import Namespacing
+from mcp import StdioServerParameters
 
 TOKEN = "alice-token-0123456789abcdef"
 OTHER_TOKEN = "bob-token-0123456789abcdefgh"
@@ -64,3 +65,18 @@ def http_gateway(config: Path, port: int, audit: Path, timeout: float = 20.0) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+DEMO_SERVER = [sys.executable, "-m", "firewall.demo.server"]
+
+
+def wrapped_server(
+    tmp_path: Path, config: str, server: list[str], name: str
+) -> tuple[StdioServerParameters, Path]:
+    """SDK parameters that launch `server` behind `mcp-firewall wrap` with this config; and the audit log."""
+    config_file, audit = tmp_path / "fw.toml", tmp_path / "audit.jsonl"
+    config_file.write_text(config)
+    args = firewall_args(
+        "wrap", "--config", str(config_file), "--audit-log", str(audit), "--name", name, "--", *server
+    )
+    return StdioServerParameters(command=args[0], args=args[1:]), audit

@@ -5,10 +5,10 @@ appears only in the call is allowed. Then the same through the OPA-server engine
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from gateway import DEMO_SERVER, wrapped_server
 from mcp import Client, StdioServerParameters
 
 from tests.support.opa_server import opa_server
@@ -17,14 +17,9 @@ pytestmark = pytest.mark.anyio
 
 
 def wrapper(tmp_path: Path, config: str | None) -> tuple[StdioServerParameters, Path]:
-    audit = tmp_path / "audit.jsonl"
-    args = ["-m", "firewall", "wrap", "--audit-log", str(audit), "--name", "inbox"]
     # The classifier would withhold the injected mail itself; these tests are about the policy
     # stopping the exfiltration even when the injection reaches the agent.
-    (tmp_path / "fw.toml").write_text((config or "") + "[detect]\nclassifier = 'off'\n")
-    args += ["--config", str(tmp_path / "fw.toml")]
-    args += ["--", sys.executable, "-m", "firewall.demo.server"]
-    return StdioServerParameters(command=sys.executable, args=args), audit
+    return wrapped_server(tmp_path, (config or "") + "[detect]\nclassifier = 'off'\n", DEMO_SERVER, "inbox")
 
 
 async def exfiltration_attempt(params: StdioServerParameters) -> tuple[bool, bool]:

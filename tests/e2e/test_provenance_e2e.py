@@ -9,30 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+from gateway import DEMO_SERVER, wrapped_server
+from mcp import Client
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_an_argument_copied_from_an_untrusted_output_is_traced_to_it(tmp_path: Path) -> None:
-    audit = tmp_path / "audit.jsonl"
-    config = tmp_path / "fw.toml"  # provenance alone: the classifier and the policy would stop the mail
-    config.write_text("[detect]\nclassifier = 'off'\n[policy]\npacks = []\n")
-    command = [
-        sys.executable,
-        "-m",
-        "firewall",
-        "wrap",
-        "--config",
-        str(config),
-        "--audit-log",
-        str(audit),
-        "--name",
-        "inbox",
-        "--",
-    ]
-    server = StdioServerParameters(
-        command=command[0], args=[*command[1:], sys.executable, "-m", "firewall.demo.server"]
+    # Provenance alone: the classifier and the policy would stop the mail.
+    server, audit = wrapped_server(
+        tmp_path, "[detect]\nclassifier = 'off'\n[policy]\npacks = []\n", DEMO_SERVER, "inbox"
     )
     async with Client(server, mode="legacy") as client:
         inbox = await client.call_tool("read_inbox", {})
