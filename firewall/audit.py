@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -106,18 +107,25 @@ def _provenance(event: Event) -> Any:
 
 
 class AuditLog:
-    """Appends records to a JSONL file; safe to share between sessions and threads."""
+    """Appends records to a JSONL file; safe to share between sessions and threads. In-process
+    observers (replay, benchmarks, adapters) subscribe to the same records with `observe`."""
 
     def __init__(self, path: Path | None, *, include_content: bool = False) -> None:
         self.path = path
         self.include_content = include_content
+        self.observers: list[Callable[[AuditRecord], None]] = []
         self._lock = threading.Lock()
         self._file: IO[str] | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the firewall
 
+    def observe(self, observer: Callable[[AuditRecord], None]) -> None:
+        self.observers.append(observer)
+
     def write(self, record: AuditRecord) -> None:
+        for observer in self.observers:
+            observer(record)
         if self._file is None:
             return
         line = record.to_json() + "\n"
@@ -126,7 +134,7 @@ class AuditLog:
             self._file.flush()
 
     def decision(self, event: Event, verdict: Verdict, *, method: str) -> None:
-        if self._file is not None:
+        if self._file is not None or self.observers:
             self.write(record_for(event, verdict, method=method, include_content=self.include_content))
 
     def close(self) -> None:

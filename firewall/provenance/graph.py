@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.labels import BOTTOM, Label, ToolClass, join_all
+from firewall.provenance.labels import BOTTOM, Label, ToolClass, join_all, meet_all
 from firewall.provenance.match import JsonPath, ValueIndex
 
 CONTEXT = 0
@@ -92,6 +92,10 @@ class OutputProvenance:
         return data
 
 
+MESSAGE_KINDS = frozenset({"user", "system"})
+"""Nodes added with Firewall.add_message: what the principal said, not what a tool returned."""
+
+
 @dataclass
 class SessionGraph:
     labeler: Labeler
@@ -146,7 +150,15 @@ class SessionGraph:
         self.graph.add_node(node, kind="tool_call", server=server, name=tool)
         sources: list[ArgumentSource] = []
         for match in matches:
-            label = join_all(self.graph.nodes[s]["label"] for s in match.sources)
+            # A value the user (or system prompt) gave is theirs, even if an email repeats it. Tool
+            # outputs only ever join: were the cleanest output to decide, a trusted tool that echoes
+            # its input ("no results for X") would launder an attacker's value.
+            said = [s for s in match.sources if self.graph.nodes[s]["kind"] in MESSAGE_KINDS]
+            label = (
+                meet_all(self.graph.nodes[s]["label"] for s in said)
+                if said
+                else join_all(self.graph.nodes[s]["label"] for s in match.sources)
+            )
             sources.append(
                 ArgumentSource(match.path, match.kind, match.start, match.end, match.sources, label)
             )

@@ -32,6 +32,9 @@ class Label:
     def join(self, other: Label) -> Label:
         return Label(max(self.trust, other.trust), max(self.confidentiality, other.confidentiality))
 
+    def meet(self, other: Label) -> Label:
+        return Label(min(self.trust, other.trust), min(self.confidentiality, other.confidentiality))
+
     def flows_to(self, other: Label) -> bool:
         """The lattice order: self is no worse than other in both dimensions."""
         return self.trust <= other.trust and self.confidentiality <= other.confidentiality
@@ -50,6 +53,15 @@ class Label:
 
 BOTTOM = Label()
 UNTRUSTED_PUBLIC = Label(Trust.UNTRUSTED, Confidentiality.PUBLIC)
+
+
+def meet_all(labels: Iterable[Label]) -> Label:
+    """The greatest lower bound (BOTTOM for none): a value seen in several places is only as tainted
+    as the cleanest place it could have been learned from."""
+    result: Label | None = None
+    for label in labels:
+        result = label if result is None else result.meet(label)
+    return result or BOTTOM
 
 
 def join_all(labels: Iterable[Label]) -> Label:

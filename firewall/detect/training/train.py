@@ -4,7 +4,7 @@
     python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection
 
 Trains on ``train.jsonl``, saves the PEFT adapter (classifier head included), reloads it from disk
-with :mod:`firewall.detect.training.load`, scores ``dev.jsonl`` (texts as the max over 256-token
+with :class:`firewall.detect.model.InjectionModel` (the runtime's loader), scores ``dev.jsonl`` (texts as the max over 256-token
 windows, stride 64), picks the redact/deny thresholds at FPR 1% / 0.1% on the benign tool-output
 dev rows and writes ``detector.json``. Prints the metrics table.
 """
@@ -59,13 +59,13 @@ def batches_by_length(
     return out
 
 
-def build_model(r: int, alpha: int, dropout: float) -> tuple[Any, Any]:
+def build_model(r: int, alpha: int, dropout: float, layers: int) -> tuple[Any, Any]:
     from peft import LoraConfig, TaskType, get_peft_model
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from firewall.detect.training.load import resolve_base
+    from firewall.detect.model import base_path
 
-    base = resolve_base(BASE_NAME)
+    base = base_path(BASE_NAME)
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         base,
@@ -73,6 +73,8 @@ def build_model(r: int, alpha: int, dropout: float) -> tuple[Any, Any]:
         num_labels=2,
         id2label={int(k): v for k, v in LABELS.items()},
         label2id={v: int(k) for k, v in LABELS.items()},
+        # keep the first `layers` encoder layers: each costs a sixth of the CPU time per window
+        num_hidden_layers=layers,
     )
     cfg = LoraConfig(
         task_type=TaskType.SEQ_CLS,
@@ -93,7 +95,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     rows = read_jsonl(args.data / "train.jsonl")
     if args.train_limit:
         rows = random.Random(args.seed).sample(rows, min(args.train_limit, len(rows)))
-    model, tokenizer = build_model(args.r, args.alpha, args.lora_dropout)
+    model, tokenizer = build_model(args.r, args.alpha, args.lora_dropout, args.layers)
     model.print_trainable_parameters()
     enc = tokenizer([r["text"] for r in rows], truncation=True, max_length=args.max_length)
     ids: list[list[int]] = enc["input_ids"]
@@ -217,7 +219,7 @@ def evaluate(
     from firewall.detect.training.metrics import markdown_table, summary
 
     t0 = time.monotonic()
-    scores = detector.score([r["text"] for r in rows])
+    scores = detector.score_texts([r["text"] for r in rows])
     score_s = time.monotonic() - t0
     if thresholds is None:
         thresholds = choose_thresholds(rows, scores)
@@ -241,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--max-length", type=int, default=256)
     ap.add_argument("--stride", type=int, default=64)
+    ap.add_argument("--layers", type=int, default=3, help="encoder layers of the base to keep (1-6)")
     ap.add_argument("--r", type=int, default=16)
     ap.add_argument("--alpha", type=int, default=32)
     ap.add_argument("--lora-dropout", type=float, default=0.1)
@@ -256,7 +259,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     if args.eval_only:
-        info = json.loads((args.out / "detector.json").read_text())["training"]
+        old = json.loads((args.out / "detector.json").read_text())
+        args.layers = int(old.get("num_hidden_layers", 6))
+        info = old["training"]
         info = {
             k: v
             for k, v in info.items()
@@ -266,11 +271,12 @@ def main(argv: list[str] | None = None) -> None:
         info = train(args)
     print(json.dumps(info, indent=1), flush=True)
 
-    from firewall.detect.training.load import load_detector
+    from firewall.detect.model import InjectionModel
 
     # provisional detector.json so that the loader sees the window settings
     meta: dict[str, Any] = {
         "base": BASE_NAME,
+        "num_hidden_layers": args.layers,
         "max_length": args.max_length,
         "stride": args.stride,
         "labels": LABELS,
@@ -278,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         "thresholds": {},
     }
     (args.out / "detector.json").write_text(json.dumps(meta, indent=2) + "\n")
-    detector = load_detector(args.out, threads=args.threads)
+    detector = InjectionModel(args.out, device="cpu", threads=args.threads)
     dev = read_jsonl(args.data / "dev.jsonl")
     if args.dev_limit:
         dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
@@ -287,9 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     # the runtime quantises Linear layers to int8 on CPU by default, which shifts scores: thresholds
     # for that configuration are fitted the same way on the same benign rows
     del detector
-    quantized = load_detector(args.out, quantize=True, threads=args.threads)
+    quantized = InjectionModel(args.out, device="cpu", quantize=True, threads=args.threads)
     benign_tool = [r for r in dev if r["kind"] == "tool" and r["label"] == 0]
-    thresholds_int8 = choose_thresholds(benign_tool, quantized.score([r["text"] for r in benign_tool]))
+    thresholds_int8 = choose_thresholds(benign_tool, quantized.score_texts([r["text"] for r in benign_tool]))
     meta.update(
         {
             "thresholds": result["thresholds"],
@@ -315,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
                     "target_modules": TARGETS,
                     "modules_to_save": ["classifier"],
                 },
+                "layers": args.layers,
                 "epochs": args.epochs,
                 "lr": args.lr,
                 "batch_size": args.batch_size,
