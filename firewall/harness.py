@@ -63,11 +63,7 @@ class InMemoryGateway:
                     (to_server_read, to_server_write),
                     (server_read, server_write),
                 ) = await stack.enter_async_context(create_client_server_memory_streams())
-                tg.start_soon(
-                    lambda s=lowlevel, r=server_read, w=server_write: s.run(
-                        r, w, s.create_initialization_options()
-                    )
-                )
+                tg.start_soon(_run_server, lowlevel, server_read, server_write)
                 links[name] = Link(name, to_server_read, to_server_write)
             (agent_read, agent_write), (relay_read, relay_write) = await stack.enter_async_context(
                 create_client_server_memory_streams()
@@ -90,3 +86,7 @@ class InMemoryGateway:
         if stack is not None:
             await stack.__aexit__(exc_type, exc, tb)
         return None
+
+
+async def _run_server(server: Server[Any], read: Any, write: Any) -> None:
+    await server.run(read, write, server.create_initialization_options())
