@@ -59,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--batch", type=int, help="windows per inference batch")
     scan.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where the model runs")
 
+    replay = sub.add_parser(
+        "replay", help="replay an agent trace (JSONL) or a scenario (JSON) through the firewall"
+    )
+    replay.add_argument("trace", type=Path, help="docs/trace-format.md")
+    replay.add_argument(
+        "--config", type=Path, help="TOML configuration file (a scenario's config overlays it)"
+    )
+    replay.add_argument("--out", type=Path, help="write the decisions here (default: stdout)")
+    replay.add_argument(
+        "--check", action="store_true", help="exit 1 if a step's decision is not its expected one"
+    )
+
     graph = sub.add_parser("graph", help="render a session's provenance graph from an audit log")
     graph.add_argument("audit_log", type=Path, help="the JSONL audit log")
     graph.add_argument("--session", help="session id (default: the last session in the log)")
@@ -80,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return _graph(args.audit_log, args.session, args.format)
     if args.command == "scan":
         return _scan(args)
+    if args.command == "replay":
+        from firewall.replay_command import run_replay_command
+
+        return run_replay_command(args)
     if args.command == "policy":
         from firewall.policy.commands import run_policy_command
 

@@ -62,6 +62,8 @@ class InjectionModel:
         hf_logging.set_verbosity_error()  # load reports and deprecation notes are not our users' concern
         hf_logging.disable_progress_bar()
         warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)\.")
+        # dynamic int8 quantisation works and is what we measure; torch announces a future rename
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
 
         self.path = Path(path)
         meta = self._meta()
