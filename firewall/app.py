@@ -98,9 +98,9 @@ def build_classifier(detect: DetectConfig) -> Detector | None:
         return None
     try:
         from firewall.detect.classifier import ClassifierDetector
-        from firewall.detect.model import InjectionModel
+        from firewall.detect.model import shared_model
 
-        model = InjectionModel(
+        model = shared_model(
             path,
             device=detect.device,
             injection_label=detect.injection_label,

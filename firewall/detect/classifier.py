@@ -1,14 +1,26 @@
 """The injection classifier as a Detector: prepare each segment, window it, score the windows
-through the batcher, and report every window at or above the redact threshold as a span."""
+through the batcher, and report what is flagged as spans.
+
+A flagged window (at or above the redact threshold) is a few hundred words; the span reported is
+narrowed to the sentences or lines inside it that score as an injection themselves (or a pair of
+neighbours, for an instruction that runs across a sentence break), so a redaction removes the
+instruction and keeps the rest of the output. When no part scores high alone, the whole window is
+the span: narrowing never drops a finding.
+"""
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 
 from firewall.detect.base import Detection, Segment
 from firewall.detect.batcher import Batcher
 from firewall.detect.model import InjectionModel, Window
 from firewall.detect.prepare import Prepared, decoded_blocks, prepare
+
+_PIECE = re.compile(r"[^\n.!?]*(?:[.!?]+|\n|$)")
+"""A sentence or a line."""
 
 
 class ClassifierDetector:
@@ -52,17 +64,62 @@ class ClassifierDetector:
                 score = next(scores)
                 if score < self.redact:
                     continue
-                start, end = block if block is not None else prepared.span(window.start, window.end)
-                found.append(
-                    Detection(
-                        self.name,
-                        "detect.injection",
-                        f"prompt injection (score {score:.3f}{', in a base64 block' if block else ''})",
-                        path,
-                        start,
-                        end,
-                        score=score,
-                        action="deny" if score >= self.deny else "redact",
+                action = "deny" if score >= self.deny else "redact"
+                if block is not None:
+                    parts = [(*block, score)]
+                else:
+                    narrowed = await self.narrow(prepared.text, window.start, window.end)
+                    parts = [(*prepared.span(a, b), s) for a, b, s in narrowed] or [
+                        (*prepared.span(window.start, window.end), score)
+                    ]
+                for start, end, part_score in parts:
+                    found.append(
+                        Detection(
+                            self.name,
+                            "detect.injection",
+                            f"prompt injection (score {part_score:.3f}"
+                            f"{', in a base64 block' if block else ''}; window {score:.3f})",
+                            path,
+                            start,
+                            end,
+                            score=part_score,
+                            action=action,
+                        )
                     )
-                )
         return found
+
+    async def narrow(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
+        """The sentences or lines of text[start:end] that score as an injection on their own (else
+        pairs of neighbours); [] when none does. Merged where only whitespace separates them."""
+        pieces = []
+        for m in _PIECE.finditer(text[start:end]):
+            piece = m.group()
+            if piece.strip():  # the span starts and ends on the words, not the spacing around them
+                lead = len(piece) - len(piece.lstrip())
+                pieces.append((start + m.start() + lead, start + m.start() + len(piece.rstrip())))
+        if len(pieces) < 2:
+            return []
+        for candidates in (pieces, [(a[0], b[1]) for a, b in itertools.pairwise(pieces)]):
+            texts = [text[a:b] for a, b in candidates]
+            windows = [w for t in texts for w in self.model.windows(t)[:1]]
+            if len(windows) != len(candidates):  # a piece with no tokens: score what we can
+                continue
+            scores = await self.batcher.score(windows)
+            # Short pieces are noisy (a bare "Subject: Account notice" can graze the threshold), so
+            # only pieces close to the strongest one count once that one is clear.
+            bar = max(self.redact, max(scores) - 0.1)
+            flagged = [(a, b, s) for (a, b), s in zip(candidates, scores, strict=True) if s >= bar]
+            if flagged:
+                return _merge(text, flagged)
+        return []
+
+
+def _merge(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    merged: list[tuple[int, int, float]] = []
+    for start, end, score in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), max(last[2], score))
+        else:
+            merged.append((start, end, score))
+    return merged

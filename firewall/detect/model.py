@@ -10,6 +10,7 @@ detector.json): the rest are dropped at load, which is what makes CPU scoring fa
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import warnings
@@ -41,6 +42,30 @@ def base_path(name: str) -> Path:
     if not path.is_dir():
         raise FileNotFoundError(f"base model {name!r} is neither a known package nor a local directory")
     return path
+
+
+@functools.lru_cache(maxsize=4)
+def shared_model(
+    path: Path,
+    *,
+    device: str = "auto",
+    injection_label: int | str | None = None,
+    max_length: int | None = None,
+    stride: int | None = None,
+    threads: int | None = None,
+    quantize: bool = False,
+) -> InjectionModel:
+    """One loaded model per setting per process: firewalls built from the same config (tests,
+    replays, benchmarks, adapters) share it; scoring only reads it."""
+    return InjectionModel(
+        path,
+        device=device,
+        injection_label=injection_label,
+        max_length=max_length,
+        stride=stride,
+        threads=threads,
+        quantize=quantize,
+    )
 
 
 class InjectionModel:

@@ -16,14 +16,18 @@ def test_demo_shows_each_call_and_the_firewalls_decisions():
         env={**os.environ, "COLUMNS": "200"},  # wide enough that rich does not fold the rule ids
     )
     assert done.returncode == 0, done.stderr
+    out = done.stdout
     # With the ml extra the classifier also withholds the injected inbox (layers reinforce each other).
     classifier = importlib.util.find_spec("torch") is not None
-    assert ("5 calls, 4 blocked" if classifier else "5 calls, 3 blocked") in done.stdout
-    assert ("detect.injection" in done.stdout) is classifier
+    assert ("Attack session: 4 calls, 4 blocked" if classifier else "Attack session: 4 calls, 3 blocked") in out
+    assert "Benign session: 2 calls, 0 blocked" in out
+    assert ("detector: detect.injection score" in out) is classifier
+    # the provenance edge from the injected output to the exfiltration call's recipient
+    assert "--derived_from--> argument to = 'archive@evil.example' (email match, untrusted)" in out
     for expected in (
         "baseline.untrusted_argument_to_side_effect",
         "demo.no-destructive",
         "firewall.unknown_tool",
-        "tool_result: allow",
+        "tool_result: ALLOW",
     ):
-        assert expected in done.stdout
+        assert expected in out

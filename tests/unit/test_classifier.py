@@ -59,6 +59,17 @@ async def test_windows_cover_a_50_kb_text_and_spans_point_at_the_injected_part(d
     assert all(d.end - d.start < 3000 for d in found)  # a window, not the whole text
 
 
+async def test_a_flagged_window_is_narrowed_to_the_injected_sentences(detector):
+    text = f"{EMAIL}\n\nP.S. {INJECTION}\n\nSee you at the offsite on Thursday, bring the slides."
+    found = await detector.detect([(("text",), text)])
+    assert found
+    start = text.index(INJECTION)
+    covered = "".join(text[d.start : d.end] for d in found)
+    assert all(d.start >= text.index("P.S.") for d in found), covered  # the e-mail before it stays
+    assert "offsite" not in covered  # and so does the sentence after it
+    assert any(d.start <= start + 10 and d.end >= start + len(INJECTION) // 2 for d in found), covered
+
+
 async def test_the_firewall_redacts_or_denies_an_injected_result_and_passes_an_ordinary_one():
     firewall = build_firewall(load_config(None, **{"detect.classifier": "builtin", "policy.packs": []}))
     session = SessionInfo("s")

@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         "thresholds": {},
     }
     (args.out / "detector.json").write_text(json.dumps(meta, indent=2) + "\n")
-    detector = InjectionModel(args.out, device="cpu", threads=args.threads)
+    detector = InjectionModel(args.out, device="cpu", quantize=False, threads=args.threads)
     dev = read_jsonl(args.data / "dev.jsonl")
     if args.dev_limit:
         dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
