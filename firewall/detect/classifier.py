@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from firewall.detect.base import Detection, Segment
 from firewall.detect.batcher import Batcher
@@ -64,7 +65,7 @@ class ClassifierDetector:
                 score = next(scores)
                 if score < self.redact:
                     continue
-                action = "deny" if score >= self.deny else "redact"
+                action: Literal["redact", "deny"] = "deny" if score >= self.deny else "redact"
                 if block is not None:
                     parts = [(*block, score)]
                 else:
