@@ -3,6 +3,7 @@
 #   an injected instruction cannot steer where data goes or what gets changed.
 # - Once the session context is untrusted, a call to a tool *declared* destructive (by annotation,
 #   config or catalog, not by the spec's default for a tool that says nothing) needs approval.
+# - A call to a tool whose definition changed since it was first listed this session is denied.
 package mcp_firewall.packs.baseline
 
 import rego.v1
@@ -24,6 +25,17 @@ deny contains finding if {
 			"argument %v of %v (%v) derives from untrusted content (%v match)",
 			[concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name, concat(", ", effects), argument.kind],
 		),
+	}
+}
+
+# A tool whose definition (description, schema, annotations) changed after it was first listed in
+# this session is not the tool the agent (or its user) approved: a rug pull.
+deny contains finding if {
+	input.phase == "call"
+	input.tool.pin == "changed"
+	finding := {
+		"rule_id": "baseline.tool_definition_changed",
+		"reason": sprintf("the definition of %v changed after it was first listed in this session", [input.tool.name]),
 	}
 }
 

@@ -48,3 +48,14 @@ test_destructive_in_trusted_context_does_not_ask if {
 test_results_are_not_judged_by_call_rules if {
 	count(baseline.deny) == 0 with input as {"phase": "result", "tool": {"name": "x", "classes": ["sink"]}}
 }
+
+test_a_tool_whose_definition_changed_is_denied if {
+	changed := object.union(call(["source"], "annotations", [], "trusted"), {"tool": {"name": "add", "classes": ["source"], "classes_from": "annotations", "pin": "changed"}})
+	some f in baseline.deny with input as changed
+	f.rule_id == "baseline.tool_definition_changed"
+}
+
+test_a_pinned_tool_is_not_denied_for_its_definition if {
+	pinned := object.union(call(["source"], "annotations", [], "trusted"), {"tool": {"name": "add", "classes": ["source"], "classes_from": "annotations", "pin": "pinned"}})
+	count(baseline.deny) == 0 with input as pinned
+}
