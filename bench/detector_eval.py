@@ -196,12 +196,14 @@ Dev:
 </details>
 """
     lora = tr.get("lora", {})
+    # a run the time budget cut short is reproduced exactly by stopping at the same step
+    stop = f" --stop-after {tr['steps']}" if tr.get("steps") != tr.get("planned_steps") else ""
     out["training"] = f"""## Training
 
 ```
 python -m firewall.detect.training.data --out /tmp/detector-data
 python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection \
-    --layers {meta.get("num_hidden_layers", 6)} --epochs {tr.get("epochs")}
+    --layers {meta.get("num_hidden_layers", 6)} --epochs {tr.get("epochs")}{stop}
 python bench/detector_eval.py --data /tmp/detector-data --quantize --write
 ```
 

@@ -35,8 +35,9 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIO
 from firewall import __version__, wire
 from firewall.core import Firewall
 from firewall.errors import ServerDown
-from firewall.events import ContentEvent, Decision, SessionInfo, ToolCall, ToolList, ToolResult, Verdict
+from firewall.events import Decision, SessionInfo, ToolCall, Verdict
 from firewall.framing import describe_bad_message
+from firewall.guard import Guard
 from firewall.link import Link, Pending
 from firewall.naming import Naming
 
@@ -79,6 +80,8 @@ class Relay:
             raise ValueError("a transparent relay fronts exactly one server")
         self.firewall = firewall
         self.session = session
+        self.guard = Guard(firewall, session)
+        """Every decision goes through the same in-process API the adapters use."""
         self.client_receive = client_receive
         self.client_send = client_send
         self.links = links
@@ -287,8 +290,10 @@ class Relay:
                     raise ServerDown(f"server {link.name!r} is down")
                 catalog = await link.tool_catalog(_meta_envelope(params))
                 schema = None if catalog is None else catalog.get(tool)
-                call = ToolCall(self.session, link.name, tool, arguments, message.id, schema)
-                verdict = await self.firewall.decide(call, "tools/call")
+                check = await self.guard.check_call(
+                    link.name, tool, arguments, schema=schema, call_id=message.id
+                )
+                call, verdict = check.call, check.verdict
             if message.id in self._cancelled:
                 return
             allowed_args = wire.apply_to_payload(verdict, arguments)
@@ -341,16 +346,8 @@ class Relay:
 
     async def _tool_result(self, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.call is not None and pending.client_id is not None
-        verdict = await self.firewall.decide(ToolResult(pending.call, result), "tools/call")
-        out = wire.apply_to_payload(verdict, result)
-        await self._to_client(
-            wire.response(
-                pending.client_id,
-                out
-                if out is not None
-                else wire.denied_tool_result(verdict, modern=wire.is_modern(pending.params)),
-            )
-        )
+        shown = await self.guard.check_result(pending.call, result, modern=wire.is_modern(pending.params))
+        await self._to_client(wire.response(pending.client_id, shown.result))
 
     async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
@@ -360,14 +357,13 @@ class Relay:
             link.catalog = {t["name"]: t for t in tools}
         elif link.catalog is not None:
             link.catalog.update({t["name"]: t for t in tools})
-        verdict = await self.firewall.decide(ToolList(self.session, link.name, result), "tools/list")
-        await self._answer_content(pending.client_id, verdict, result)
+        shown = await self.guard.check_list_page(link.name, result)
+        await self._answer_content(pending.client_id, shown.verdict, result)
 
     async def _content_result(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
         subject = (pending.params or {}).get("uri" if pending.method == "resources/read" else "name", "")
-        event = ContentEvent(self.session, link.name, pending.method, result, subject=str(subject))
-        verdict = await self.firewall.decide(event, pending.method)
+        verdict = (await self.guard.check_content(link.name, pending.method, result, str(subject))).verdict
         if not self.transparent and pending.method == "resources/read":
             result = self._namespace_contents(link, result)
         await self._answer_content(pending.client_id, verdict, result)
@@ -392,8 +388,7 @@ class Relay:
 
     async def _decide_server_request(self, link: Link, message: JSONRPCRequest) -> None:
         params = message.params or {}
-        event = ContentEvent(self.session, link.name, message.method, params)
-        verdict = await self.firewall.decide(event, message.method)
+        verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
         out = wire.apply_to_payload(verdict, params)
         if out is None:
             await link.send(wire.denied_error(message.id, verdict))
@@ -572,10 +567,9 @@ class Relay:
                 self.links[server].catalog = {
                     t["name"]: t for t in items if isinstance(t, dict) and "name" in t
                 }
-                event: ToolList | ContentEvent = ToolList(self.session, server, page)
+                verdict = (await self.guard.check_list_page(server, page)).verdict
             else:
-                event = ContentEvent(self.session, server, method, page)
-            verdict = await self.firewall.decide(event, method)
+                verdict = (await self.guard.check_content(server, method, page)).verdict
             if verdict.decision is Decision.DENY:
                 continue  # a server whose list is refused offers nothing through the gateway
             for item in (wire.apply_to_payload(verdict, page) or page)[key]:

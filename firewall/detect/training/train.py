@@ -135,6 +135,10 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
                 f"elapsed {elapsed / 60:.1f} min eta {eta / 60:.1f} min",
                 flush=True,
             )
+        if args.stop_after and step + 1 >= args.stop_after:
+            stopped_at = step + 1
+            print(f"stopping after {stopped_at}/{total} steps (--stop-after)", flush=True)
+            break
         if elapsed > args.max_minutes * 60:
             stopped_at = step + 1
             print(
@@ -249,6 +253,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lora-dropout", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=28.0, help="stop training (and save) after this")
+    ap.add_argument(
+        "--stop-after",
+        type=int,
+        default=0,
+        help="stop after this many steps of the planned schedule (reproduces a run the time budget cut short)",
+    )
     ap.add_argument("--train-limit", type=int, default=0, help="subsample train rows (smoke tests)")
     ap.add_argument("--dev-limit", type=int, default=0, help="subsample dev rows (smoke tests)")
     ap.add_argument(
