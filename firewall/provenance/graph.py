@@ -149,14 +149,21 @@ class SessionGraph:
         # rather than stored, which halves the per-call cost of the graph.
         self.graph.add_node(node, kind="tool_call", server=server, name=tool)
         sources: list[ArgumentSource] = []
+        # A value the user (or system prompt) gave is theirs, even if an email repeats it, whatever
+        # kind of match finds it there (the email's "From: x" line also matches as a field). Tool
+        # outputs only ever join: were the cleanest output to decide, a trusted tool that echoes its
+        # input ("no results for X") would launder an attacker's value.
+        said: dict[Any, list[tuple[int, int, Label]]] = {}
         for match in matches:
-            # A value the user (or system prompt) gave is theirs, even if an email repeats it. Tool
-            # outputs only ever join: were the cleanest output to decide, a trusted tool that echoes
-            # its input ("no results for X") would launder an attacker's value.
-            said = [s for s in match.sources if self.graph.nodes[s]["kind"] in MESSAGE_KINDS]
+            messages = [s for s in match.sources if self.graph.nodes[s]["kind"] in MESSAGE_KINDS]
+            if messages:
+                label = meet_all(self.graph.nodes[s]["label"] for s in messages)
+                said.setdefault(match.path, []).append((match.start, match.end, label))
+        for match in matches:
+            covering = [lab for a, b, lab in said.get(match.path, ()) if a <= match.start and match.end <= b]
             label = (
-                meet_all(self.graph.nodes[s]["label"] for s in said)
-                if said
+                meet_all(covering)
+                if covering
                 else join_all(self.graph.nodes[s]["label"] for s in match.sources)
             )
             sources.append(
