@@ -42,7 +42,7 @@ from firewall.policy.engine import (
 from firewall.policy.stage import PolicyStage
 from firewall.provenance.labeler import Labeler
 from firewall.relay import Relay
-from firewall.stages import RuleStage, UnknownToolStage
+from firewall.stages import RuleStage, ToolListStage, UnknownToolStage
 from firewall.transports import HttpFront, Streams, agent_stdio, child_stdio, http_app, server_streams
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
     stages: list[Stage] = [
         UnknownToolStage(),
         RuleStage(config.rules),
+        ToolListStage(labeler),
         *build_detection(config.detect),
         *extra_stages,
     ]

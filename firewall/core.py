@@ -20,13 +20,14 @@ from firewall.events import (
     ToolList,
     ToolResult,
     Verdict,
+    payload_of,
     text_segments,
 )
 from firewall.memory import CallRecord, memory_of
 from firewall.pipeline import Pipeline
 from firewall.provenance.graph import OutputProvenance, SessionGraph
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.labels import BOTTOM
+from firewall.provenance.labels import BOTTOM, UNTRUSTED_PUBLIC
 
 _CONTENT_KINDS = {
     "resources/read": "resource",
@@ -62,9 +63,38 @@ class Firewall:
     async def decide(self, event: Event, method: str) -> Verdict:
         self.trace(event)
         verdict = await self.pipeline.decide(event)
+        self._flag(event, verdict)
         self._remember(event, verdict)
         self.audit.decision(event, verdict, method=method)
         return verdict
+
+    def _flag(self, event: Event, verdict: Verdict) -> None:
+        """Text a detector flagged in an output is the attacker's, whatever its source's label (an
+        injected bill in the user's own files): it enters the graph as its own untrusted node, so
+        a value the agent could only have learned there traces back to it as untrusted."""
+        if isinstance(event, ToolCall) or not event.provenance:
+            return
+        payload = payload_of(event)
+        texts = []
+        for finding in verdict.findings:
+            span = finding.span
+            if span is None or not finding.rule_id.startswith("detect."):
+                continue
+            value: Any = payload
+            for key in span.path:
+                try:
+                    value = value[key]
+                except (KeyError, IndexError, TypeError):
+                    value = None
+                    break
+            if isinstance(value, str):
+                texts.append(value[span.start : span.end])
+        if texts:
+            source = event.provenance[0]
+            label = source.label.join(UNTRUSTED_PUBLIC)
+            self.graph(event.session).add_output(
+                "flagged", event.server, source.name, texts, label, produced_by=source.node
+            )
 
     def _remember(self, event: Event, verdict: Verdict) -> None:
         memory = memory_of(event.session)
@@ -130,7 +160,12 @@ class Firewall:
                 continue
             name = tool["name"]
             texts = [text for _, text in text_segments(ToolList(SessionInfo(""), server, tool))]
+            # Descriptions are vetted when listed (detectors, pins) and not counted as session
+            # context, or any untrusted server would make every session untrusted from the first
+            # list; values copied from them still derive from them.
             out.append(
-                graph.add_output("tool_description", server, name, texts, self.labeler.tool(server, name))
+                graph.add_output(
+                    "tool_description", server, name, texts, self.labeler.tool(server, name), in_context=False
+                )
             )
         return out

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from firewall import wire
 from firewall.core import Firewall
 from firewall.events import ContentEvent, Decision, SessionInfo, ToolCall, ToolList, ToolResult, Verdict
+from firewall.memory import memory_of
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,18 @@ class Guard:
     async def check_tools(self, server: str, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Decide a server's tool list (descriptions are content the model reads; definitions are
         pinned). Returns the list as the agent may see it: redacted descriptions, or [] if denied."""
+        self.note_tools(server, tools)
         self.catalogs[server] = {t["name"]: t for t in tools if isinstance(t, dict) and "name" in t}
         shown = (await self.check_list_page(server, {"tools": tools})).result
         return list(shown["tools"]) if "tools" in shown else []
+
+    def note_tools(self, server: str, tools: list[Any]) -> None:
+        """Pin a server's tools before its list is decided (a gateway learns every server's tools
+        first, so a description naming another server's tool is caught whatever the order)."""
+        memory = memory_of(self.session)
+        for tool in tools:
+            if isinstance(tool, dict) and "name" in tool:
+                memory.pin(server, tool)
 
     async def check_list_page(self, server: str, page: dict[str, Any]) -> ResultCheck:
         """Decide one tools/list result page as it came from the server."""

@@ -33,12 +33,15 @@ class SessionMemory:
     outputs: int = 0
     pins: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: set[tuple[str, str]] = field(default_factory=set)
+    annotations: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """The annotations each pinned tool was first listed with."""
 
     def pin(self, server: str, tool: dict[str, Any]) -> PinState:
         """Pin a tool definition on first sight; report whether it still matches."""
         key = (server, str(tool.get("name")))
         digest = hashlib.sha256(json.dumps(tool, sort_keys=True, default=str).encode()).hexdigest()
         first = self.pins.setdefault(key, digest)
+        self.annotations.setdefault(key, tool.get("annotations"))
         if first != digest:
             self.changed.add(key)
         return "changed" if key in self.changed else "pinned"

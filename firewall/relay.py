@@ -561,6 +561,9 @@ class Relay:
         assert self.naming is not None
         key = _LISTS[method]
         merged: list[dict[str, Any]] = []
+        if method == "tools/list":  # every server's names are known before any description is judged
+            for server, items in results.items():
+                self.guard.note_tools(server, items)
         for server, items in results.items():
             page = {key: items}
             if method == "tools/list":

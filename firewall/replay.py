@@ -26,6 +26,15 @@ from firewall.harness import InMemoryGateway
 Decision = Literal["allow", "redact", "deny"]
 
 
+class KnownGap(BaseModel):
+    """A step the firewall gets wrong today, on record: what it does instead, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    got: str
+    why: str
+
+
 class _Line(BaseModel):
     model_config = ConfigDict(extra="allow")  # benchmarks may carry their own fields along
 
@@ -33,6 +42,8 @@ class _Line(BaseModel):
     """The decision the step must get (any of a list); checked by `replay --check`."""
     expect_rules: list[str] = Field(default_factory=list)
     """Rule ids that must be among the step's findings."""
+    known_gap: KnownGap | None = None
+    """The expectation is right and unmet: --check accepts exactly this other decision."""
 
 
 class ToolsList(_Line):
@@ -295,6 +306,9 @@ def _check(step: TraceLine, row: dict[str, Any]) -> None:
     if step.expect_rules:
         row["expect_rules"] = step.expect_rules
     row["ok"] = ok and not missing
+    if step.known_gap is not None:
+        row["known_gap"] = step.known_gap.why
+        row["gap_holds"] = not row["ok"] and row["decision"] == step.known_gap.got
 
 
 class Scenario(BaseModel):

@@ -48,7 +48,11 @@ def run_replay_command(args: argparse.Namespace) -> int:
         args.out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    failed = [row for row in rows if row.get("ok") is False]
+    # A known gap passes --check only while the firewall does exactly what the gap records: a fix
+    # (or a new way of failing) shows up as a failure until the scenario is updated.
+    failed = [row for row in rows if row.get("ok") is False and not row.get("gap_holds")]
+    failed += [row for row in rows if row.get("ok") is True and "known_gap" in row]
+    gaps = sum(bool(row.get("gap_holds")) for row in rows)
     checked = sum("ok" in row for row in rows)
     if args.check:
         for row in failed:
@@ -58,6 +62,10 @@ def run_replay_command(args: argparse.Namespace) -> int:
                 f"{row.get('expect_rules', '')}",
                 file=sys.stderr,
             )
-        print(f"{checked - len(failed)}/{checked} expectations met", file=sys.stderr)
+        print(
+            f"{checked - len(failed) - gaps}/{checked} expectations met"
+            + (f", {gaps} known gap(s) as recorded" if gaps else ""),
+            file=sys.stderr,
+        )
         return 1 if failed else 0
     return 0

@@ -120,8 +120,7 @@ def _show_output(console: Console, record: dict[str, Any], received: str) -> Non
     node = (record.get("provenance") or [{}])[0]
     if node:
         console.print(
-            f"  provenance: output node {node.get('node')} ({node.get('kind')}), labelled "
-            f"{node.get('trust')}"
+            f"  provenance: output node {node.get('node')} ({node.get('kind')}), labelled {node.get('trust')}"
         )
     console.print(Panel(received, title="what the agent received", style="dim"))
 

@@ -2,9 +2,9 @@
 through the batcher, and report what is flagged as spans.
 
 A flagged window (at or above the redact threshold) is a few hundred words; the span reported is
-narrowed to the sentences or lines inside it that score as an injection themselves (or a pair of
-neighbours, for an instruction that runs across a sentence break), so a redaction removes the
-instruction and keeps the rest of the output. When no part scores high alone, the whole window is
+narrowed to the paragraphs inside it holding sentences or lines that score as an injection
+themselves (or a pair of neighbours, for an instruction that runs across a sentence break), so a
+redaction removes the injected block and keeps the rest of the output. When no part scores high alone, the whole window is
 the span: narrowing never drops a finding.
 """
 
@@ -111,8 +111,21 @@ class ClassifierDetector:
             bar = max(self.redact, max(scores) - 0.1)
             flagged = [(a, b, s) for (a, b), s in zip(candidates, scores, strict=True) if s >= bar]
             if flagged:
-                return _merge(text, flagged)
+                return _merge(text, [(*_paragraph(text, a, b, start, end), s) for a, b, s in flagged])
         return []
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraph(text: str, a: int, b: int, lo: int, hi: int) -> tuple[int, int]:
+    """The paragraph (between blank lines, within [lo, hi)) around text[a:b]: an injected block's
+    other sentences (the address, the amount) go with the one that gave it away."""
+    before = [m.end() for m in _BLANK_LINE.finditer(text, lo, a)]
+    after = _BLANK_LINE.search(text, b, hi)
+    start = before[-1] if before else lo
+    end = after.start() if after else hi
+    return start + len(text[start:end]) - len(text[start:end].lstrip()), len(text[:end].rstrip())
 
 
 def _merge(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

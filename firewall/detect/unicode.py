@@ -1,5 +1,6 @@
 """Invisible and smuggled Unicode: tag characters (which can spell hidden ASCII instructions), bidi
-controls (which reorder what a person sees), and runs of zero-width characters."""
+controls (which reorder what a person sees), runs of zero-width characters, and terminal escape
+sequences (which hide or overwrite text in a terminal while the model still reads it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from firewall.detect.base import Detection, Segment
 
 _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]+")
+_MARKS_ONLY = re.compile("[\u200e\u200f\u061c]+")
+"""Directional marks alone (LRM, RLM, ALM) cannot reorder text: ordinary in right-to-left writing."""
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+"""ANSI/VT escape sequences: CSI (colours, conceal, cursor moves, line erase), OSC, and 2-byte ones."""
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u180e]{2,}")
 INVISIBLES = re.compile(
     "[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad]"
@@ -40,6 +45,8 @@ class UnicodeDetector:
                     )
                 )
             for match in _BIDI.finditer(text):
+                if _MARKS_ONLY.fullmatch(match.group()):
+                    continue
                 found.append(
                     Detection(
                         self.name,
@@ -60,6 +67,21 @@ class UnicodeDetector:
                         path,
                         *match.span(),
                         score=0.5,
+                        action="redact",
+                    )
+                )
+            escapes = list(_ESCAPES.finditer(text))
+            if escapes:
+                # What the escapes hide (concealed, overwritten or erased text) lies between them:
+                # the span runs from the first to the last, so a redaction removes the hidden text too.
+                found.append(
+                    Detection(
+                        self.name,
+                        "detect.unicode.terminal_escape",
+                        f"{len(escapes)} terminal escape sequence(s): text a terminal hides or rewrites",
+                        path,
+                        escapes[0].start(),
+                        escapes[-1].end(),
                         action="redact",
                     )
                 )

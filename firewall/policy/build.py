@@ -51,7 +51,12 @@ def build_input(
             "context": graph.context.to_json(),
             "counts": {"calls": memory.calls, "denied": memory.denied, "outputs": memory.outputs},
         },
-        "server": {"name": event.server, **server_label.to_json(), "pin": memory.server_pin(event.server)},
+        "server": {
+            "name": event.server,
+            **server_label.to_json(),
+            "cleared": _cleared(event.server, server_label, memory, labeler),
+            "pin": memory.server_pin(event.server),
+        },
         "findings": [_finding(f) for f in findings],
         "history": [
             {"server": h.server, "tool": h.tool, "decision": h.decision, "taint": h.taint}
@@ -118,8 +123,24 @@ def _provenance(provenance: CallProvenance) -> dict[str, Any]:
     return {
         "node": provenance.node,
         "taint": provenance.taint.to_json(),
+        "user_given": [list(path) for path in provenance.user_given],
         "derived_from": [
-            {"path": list(a.path), "kind": a.kind, **a.label.to_json(), "sources": list(a.sources)}
+            {
+                "path": list(a.path),
+                "kind": a.kind,
+                **a.label.to_json(),
+                "whole": a.whole,
+                "sources": list(a.sources),
+                "servers": list(a.servers),
+            }
             for a in provenance.arguments
         ],
     }
+
+
+def _cleared(server: str, label: Label, memory: SessionMemory, labeler: Labeler) -> str:
+    held = label
+    for pinned_server, tool in memory.pins:
+        if pinned_server == server:
+            held = held.join(labeler.tool(server, tool))
+    return held.to_json()["confidentiality"]

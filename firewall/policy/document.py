@@ -44,6 +44,11 @@ class ServerDoc(_Doc):
     name: str
     trust: TrustName = Field(description="the label configured for this server's content")
     confidentiality: ConfidentialityName
+    cleared: ConfidentialityName = Field(
+        default="public",
+        description="the most confidential content the server itself holds (its label joined with its listed "
+        "tools' labels): a mail server whose inbox is private may receive private data, an unknown logger may not",
+    )
     pin: PinState = Field(description="changed once any of its tools' definitions changed in this session")
 
 
@@ -64,12 +69,20 @@ class ArgumentProvenanceDoc(_Doc):
     )
     trust: TrustName
     confidentiality: ConfidentialityName
+    whole: bool = Field(
+        default=False, description="the match is the argument's entire value (copied, not composed)"
+    )
     sources: list[int] = Field(description="provenance graph nodes the value was found in")
+    servers: list[str] = Field(default_factory=list, description="the servers whose content those nodes are")
 
 
 class ProvenanceDoc(_Doc):
     node: int
     taint: LabelDoc = Field(description="join over the labels of the outputs the arguments derive from")
+    user_given: list[list[str | int]] = Field(
+        default_factory=list,
+        description="paths of the string arguments a user or system message contains verbatim",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

@@ -24,6 +24,7 @@ import networkx as nx
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.labels import BOTTOM, Label, ToolClass, join_all, meet_all
 from firewall.provenance.match import JsonPath, ValueIndex
+from firewall.provenance.normalize import normalize
 
 CONTEXT = 0
 """The session-context node: every output flows into it; every call is made in it."""
@@ -37,13 +38,19 @@ class ArgumentSource:
     end: int
     sources: tuple[int, ...]
     label: Label
+    whole: bool = False
+    """The match is the argument's entire (normalised) value: copied, not composed."""
+    servers: tuple[str, ...] = ()
+    """The servers whose content the value was found in."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": list(self.path),
             "kind": self.kind,
             "span": [self.start, self.end],
+            "whole": self.whole,
             "sources": list(self.sources),
+            "servers": list(self.servers),
             **self.label.to_json(),
         }
 
@@ -60,6 +67,8 @@ class CallProvenance:
     classes: frozenset[ToolClass]
     arguments: tuple[ArgumentSource, ...] = ()
     classes_from: str = "defaults"
+    user_given: tuple[JsonPath, ...] = ()
+    """String arguments (paths) that a user or system message contains verbatim."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +77,7 @@ class CallProvenance:
             "context": self.context.to_json(),
             "classes": sorted(self.classes),
             "classes_from": self.classes_from,
+            "user_given": [list(p) for p in self.user_given],
             "derived_from": [a.to_json() for a in self.arguments],
         }
 
@@ -109,6 +119,8 @@ class SessionGraph:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _order: OrderedDict[int, int] = field(default_factory=OrderedDict)
     """Every node, oldest first -> the bytes of content it has indexed."""
+    said: list[str] = field(default_factory=list)
+    """The normalised user and system messages (few and short; never evicted)."""
 
     def __post_init__(self) -> None:
         self.graph.add_node(CONTEXT, kind="context")
@@ -121,15 +133,22 @@ class SessionGraph:
         texts: Iterable[str],
         label: Label,
         produced_by: int | None = None,
+        *,
+        in_context: bool = True,
     ) -> OutputProvenance:
+        """`in_context=False`: content that values can derive from but that does not taint the
+        session context (tool descriptions, vetted when listed and pinned)."""
         node = next(self._ids)
         texts = list(texts)
         size = sum(len(t) for t in texts)
         self.graph.add_node(node, kind=kind, server=server, name=name, label=label, bytes=size)
         if produced_by is not None and produced_by in self.graph:
             self.graph.add_edge(produced_by, node, kind="produced")
-        self.graph.add_edge(node, CONTEXT, kind="context")
-        self.context = self.context.join(label)
+        if in_context:
+            self.graph.add_edge(node, CONTEXT, kind="context")
+            self.context = self.context.join(label)
+        if kind in MESSAGE_KINDS:
+            self.said.extend(normalize(t) for t in texts)
         self.index.add(node, texts)
         self._order[node] = size
         self.indexed_bytes += size
@@ -166,8 +185,14 @@ class SessionGraph:
                 if covering
                 else join_all(self.graph.nodes[s]["label"] for s in match.sources)
             )
+            whole = match.start == 0 and match.end == _normalized_length(arguments, match.path)
+            servers = tuple(
+                sorted({str(self.graph.nodes[s].get("server") or "") for s in match.sources} - {""})
+            )
             sources.append(
-                ArgumentSource(match.path, match.kind, match.start, match.end, match.sources, label)
+                ArgumentSource(
+                    match.path, match.kind, match.start, match.end, match.sources, label, whole, servers
+                )
             )
             for source in match.sources:
                 if self.graph.has_edge(source, node):
@@ -181,7 +206,20 @@ class SessionGraph:
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
         classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
-        return CallProvenance(node, taint, self.context, classes, tuple(sources), origin)
+        return CallProvenance(
+            node, taint, self.context, classes, tuple(sources), origin, self._user_given(arguments)
+        )
+
+    def _user_given(self, arguments: Mapping[str, Any]) -> tuple[JsonPath, ...]:
+        if not self.said:
+            return ()
+        return tuple(
+            path
+            for path, value in _leaves(arguments, ())
+            if isinstance(value, str)
+            and value.strip()
+            and any(normalize(value) in said for said in self.said)
+        )
 
     def _enforce_bounds(self) -> None:
         while len(self._order) > self.max_nodes or self.indexed_bytes > self.max_bytes:
@@ -200,3 +238,21 @@ class SessionGraph:
 
     def label_of(self, node: int) -> Label:
         return self.graph.nodes[node].get("label", BOTTOM)
+
+
+def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
+    if isinstance(value, Mapping):
+        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
+    if isinstance(value, list | tuple):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [(path, value)]
+
+
+def _normalized_length(arguments: Any, path: JsonPath) -> int:
+    value = arguments
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return -1
+    return len(normalize(str(value)))

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from firewall.config import LabelRule, ProvenanceConfig
-from firewall.provenance.labels import Label, ToolClass, classes_from_annotations
+from firewall.provenance.labels import Label, ToolClass, Trust, classes_from_annotations
 
 ClassOrigin = Literal["config", "catalog", "annotations", "defaults"]
 _CACHE_LIMIT = 4096
@@ -83,5 +83,9 @@ class Labeler:
         found = self._class_rules[key]
         if found is not None:
             return found
+        if self.server(server).trust is Trust.UNTRUSTED:
+            # The spec: annotations are untrusted unless they come from a trusted server. A
+            # malicious server calling its collector "read-only" must not escape the policies.
+            annotations = None
         declared = any(key in (annotations or {}) for key in _HINTS)
         return classes_from_annotations(annotations), "annotations" if declared else "defaults"

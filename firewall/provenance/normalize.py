@@ -1,5 +1,6 @@
 """Canonical text for matching: undo the encodings a value picks up on its way from an output to an
-argument (JSON and YAML quoting, percent-encoding, Unicode compatibility forms, case, whitespace).
+argument (JSON and YAML quoting, percent-encoding, Unicode compatibility forms, invisible and
+tag characters, case, whitespace).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": " ", "f": " ", "n": "\n", "r": "
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _WHITESPACE = re.compile(r"\s+")
 _QUOTES = re.compile(r"[\"'`]")
+_TAGS_TO_ASCII = {code: code - 0xE0000 for code in range(0xE0020, 0xE007F)}
+"""Tag characters spell ASCII invisibly: an address hidden that way is still that address."""
+_INVISIBLE = re.compile(
+    "[\U000e0000-\U000e007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u180e\u061c]"
+)
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -28,6 +34,8 @@ def normalize(text: str) -> str:
         text = _JSON_ESCAPE.sub(_unescape, text)
     if "%" in text and _PERCENT.search(text):
         text = unquote(text)
+    if any(ord(c) > 0x17F for c in text):
+        text = _INVISIBLE.sub("", text.translate(_TAGS_TO_ASCII))
     text = unicodedata.normalize("NFKC", text).casefold()
     return _WHITESPACE.sub(" ", text).strip()
 

@@ -13,7 +13,7 @@ call(classes, classes_from, derived, context_trust) := {
 
 untrusted_to := [{"path": ["to"], "kind": "email", "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
 
-internal_to := [{"path": ["to"], "kind": "email", "trust": "internal", "confidentiality": "private", "sources": [3]}]
+internal_to := [{"path": ["to"], "kind": "email", "trust": "internal", "confidentiality": "private", "sources": [3], "servers": ["git"]}]
 
 test_untrusted_value_into_egress_is_denied if {
 	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", untrusted_to, "untrusted")
@@ -58,4 +58,56 @@ test_a_tool_whose_definition_changed_is_denied if {
 test_a_pinned_tool_is_not_denied_for_its_definition if {
 	pinned := object.union(call(["source"], "annotations", [], "trusted"), {"tool": {"name": "add", "classes": ["source"], "classes_from": "annotations", "pin": "pinned"}})
 	count(baseline.deny) == 0 with input as pinned
+}
+
+body_quote := [{"path": ["body"], "kind": "substring", "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+
+body_link := [{"path": ["body"], "kind": "url", "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+
+test_untrusted_prose_quoted_in_a_body_is_not_steering if {
+	count(baseline.deny) == 0 with input as call(["source", "egress", "sink"], "catalog", body_quote, "untrusted")
+}
+
+test_an_untrusted_link_in_a_body_is_steering if {
+	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", body_link, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+copied_url := [{"path": ["url"], "kind": "url", "whole": true, "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+
+composed_url := [{"path": ["url"], "kind": "domain", "whole": false, "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+
+test_following_a_link_copied_whole_is_allowed if {
+	count(baseline.deny) == 0 with input as call(["source", "egress"], "catalog", copied_url, "untrusted")
+}
+
+test_untrusted_prose_quoted_into_a_local_file_is_not_steering if {
+	count(baseline.deny) == 0 with input as call(["source", "sink"], "catalog", [{"path": ["content"], "kind": "url", "trust": "untrusted", "confidentiality": "public", "sources": [3]}], "untrusted")
+}
+
+test_a_url_composed_around_an_untrusted_host_is_denied if {
+	some f in baseline.deny with input as call(["source", "egress"], "catalog", composed_url, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_a_copied_link_into_a_sink_is_still_denied if {
+	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", copied_url, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_a_destructive_call_the_user_spelled_out_does_not_ask if {
+	requested := object.union(
+		call(["source", "sink", "destructive"], "annotations", [], "untrusted"),
+		{"arguments": {"path": "/home/me/notes.md", "content": "..."}, "provenance": {"derived_from": [], "user_given": [["path"]]}},
+	)
+	count(baseline.ask) == 0 with input as requested
+}
+
+test_a_destructive_call_with_a_target_the_user_did_not_give_asks if {
+	composed := object.union(
+		call(["source", "sink", "destructive"], "annotations", [], "untrusted"),
+		{"arguments": {"path": "/home/me", "recursive": "yes"}, "provenance": {"derived_from": [], "user_given": [["path"]]}},
+	)
+	some f in baseline.ask with input as composed
+	f.rule_id == "baseline.destructive_in_untrusted_context"
 }

@@ -121,12 +121,31 @@ def test_scenario(scenario_id: str) -> None:
     assert scenario is not None and scenario.id == scenario_id
     checked = [row for row in rows if "ok" in row]
     assert checked, f"{scenario_id} checks nothing"
-    failed = [row for row in checked if not row["ok"]]
+    # A known gap (docs/trace-format.md) holds only while the firewall does exactly what it records.
+    failed = [row for row in checked if not row["ok"] and not row.get("gap_holds")]
+    fixed = [row for row in checked if row["ok"] and "known_gap" in row]
+    assert not fixed, f"{scenario_id}: known gap(s) now met, remove them: {[r['step'] for r in fixed]}"
     assert not failed, (
         f"{scenario_id} ({scenario.category}, {'benign' if scenario.benign else 'attack'}): "
         f"{len(failed)} of {len(checked)} expectations unmet\n"
         + "\n".join(_describe(row, scenario.trace) for row in failed)
     )
+
+
+def known_gaps() -> list[tuple[str, int, str, str]]:
+    """(scenario, step, expected, what happens instead) for every recorded known gap."""
+    return [
+        (sid, number, str(line.get("expect")), line["known_gap"]["got"])
+        for sid, data in _library().items()
+        for number, line in enumerate(data["trace"], 1)
+        if "known_gap" in line
+    ]
+
+
+def test_every_known_gap_is_listed_in_the_readme() -> None:
+    readme = (LIBRARY.parent / "README.md").read_text(encoding="utf-8")
+    unlisted = [(sid, step) for sid, step, *_ in known_gaps() if f"| {sid} | {step} |" not in readme]
+    assert not unlisted, f"scenarios/README.md does not list these known gaps: {unlisted}"
 
 
 def test_manifest() -> None:

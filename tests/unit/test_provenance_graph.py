@@ -53,7 +53,9 @@ def test_labeler_uses_server_tool_and_uri_rules_and_untrusted_by_default(tmp_pat
         ToolClass.EGRESS,
         ToolClass.SINK,
     }
-    assert labeler.classes("chat", "list_rooms", {"readOnlyHint": True}) == {ToolClass.SOURCE}
+    # annotations count only from servers that are not untrusted (the MCP spec's rule)
+    assert labeler.classes("mail", "list_folders", {"readOnlyHint": True}) == {ToolClass.SOURCE}
+    assert ToolClass.SINK in labeler.classes("chat", "list_rooms", {"readOnlyHint": True})
 
 
 def test_unreadable_catalog_is_a_config_error(tmp_path):
