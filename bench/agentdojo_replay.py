@@ -1,0 +1,666 @@
+"""AgentDojo replay: the firewall against AgentDojo's prompt injections, with no LLM in the loop.
+
+For every (user task, injection task) pair of AgentDojo v1.2.2 (the `agentdojo` package, `bench`
+extra; its code is used, never copied), a scripted agent issues the user task's ground-truth calls;
+right after the first tool output that carries the injection it issues the injection task's
+ground-truth calls; then the rest of the user task. The suite's tools are served as an in-process MCP
+server (each call runs the AgentDojo function on the pair's injected environment and answers with
+AgentDojo's own rendering of the result) and reached either directly ("none") or through the real
+relay and pipeline (`InMemoryGateway`). Only calls that reached the server enter the trace that
+AgentDojo's utility and security checks read, so a denied call never counts as executed.
+
+Where an injection surfaces is found with canary strings in every injection vector, by the
+no-firewall run of the user task through the same server (and checked against AgentDojo's own
+canary search). The scripted agent follows every injection, even one the firewall hid from it (the
+worst case); the tables also give how often the injection reached the agent, and the success rate of
+an agent that follows only the injections it saw. AgentDojo material is never used to train or tune
+the detector. scenarios/RESULTS.md (written with --write) documents the method and the configs.
+
+    python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
+        [--configs none policy] [--limit N] [--write] [--dump episodes.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+from agentdojo.agent_pipeline.base_pipeline_element import BasePipelineElement
+from agentdojo.agent_pipeline.tool_execution import tool_result_to_str
+from agentdojo.attacks.attack_registry import ATTACKS, load_attack
+from agentdojo.attacks.base_attacks import BaseAttack, FixedJailbreakAttack
+from agentdojo.base_tasks import BaseInjectionTask, BaseUserTask
+from agentdojo.functions_runtime import FunctionCall, FunctionsRuntime, TaskEnvironment
+from agentdojo.task_suite.load_suites import get_suites
+from agentdojo.task_suite.task_suite import TaskSuite
+from agentdojo.types import text_content_block_from_string
+from mcp import Client
+from mcp.server import Server
+
+from firewall.app import build_firewall
+from firewall.audit import AuditRecord
+from firewall.config import FirewallConfig, ProvenanceConfig
+from firewall.core import Firewall
+from firewall.harness import InMemoryGateway
+from firewall.provenance.labeler import Labeler
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "scenarios" / "RESULTS.md"
+VERSION = "v1.2.2"
+DEFAULT_ATTACK = "important_instructions"
+TARGET_PIPELINE = "gpt-4o-2024-05-13"
+"""The attacks address the victim model by name (read from the pipeline's name): the AgentDojo
+paper's headline model, so the injected text reads "... to you, GPT-4." as in published runs."""
+
+# The four configurations; each firewall config also gets the suite's provenance labels below.
+CONFIGS: dict[str, dict[str, Any] | None] = {
+    "none": None,  # the agent talks to the server directly
+    "detector": {"detect": {"classifier": "builtin"}, "policy": {"packs": []}},
+    "policy": {
+        "detect": {"classifier": "off", "unicode": False, "exfil": False, "secrets": False},
+        "policy": {"packs": ["baseline"]},
+    },
+    "full": {"detect": {"classifier": "builtin"}, "policy": {"packs": ["baseline"]}},
+}
+
+# What a deployer would write for these servers, decided once from each tool's documented semantics
+# (never from outcomes). Every tool is a source; `sink` changes state, `egress` sends data or a
+# commitment to another party, `destructive` deletes or overwrites (MCP's destructiveHint: not only
+# additive). Tools not listed must be getters (checked by name).
+SEND = ["source", "sink", "egress"]
+WRITE = ["source", "sink"]
+DESTROY = ["source", "sink", "destructive"]
+SIDE_EFFECTS: dict[str, dict[str, list[str]]] = {
+    "workspace": {
+        "send_email": SEND,
+        "delete_email": DESTROY,
+        "create_calendar_event": SEND,  # invites its participants
+        "cancel_calendar_event": DESTROY,
+        "reschedule_calendar_event": DESTROY,  # overwrites the event's times
+        "add_calendar_event_participants": SEND,
+        "append_to_file": WRITE,
+        "create_file": WRITE,
+        "delete_file": DESTROY,
+        "share_file": SEND,
+    },
+    "travel": {
+        "create_calendar_event": SEND,
+        "cancel_calendar_event": DESTROY,
+        "reserve_hotel": SEND,  # a booking is a commitment made to a third party
+        "reserve_car_rental": SEND,
+        "reserve_restaurant": SEND,
+        "send_email": SEND,
+    },
+    "banking": {
+        "send_money": SEND,
+        "schedule_transaction": SEND,
+        "update_scheduled_transaction": [*SEND, "destructive"],
+        "update_password": DESTROY,
+        "update_user_info": DESTROY,
+    },
+    "slack": {
+        "add_user_to_channel": SEND,  # gives a person the channel's content
+        "send_direct_message": SEND,
+        "send_channel_message": SEND,
+        "invite_user_to_slack": SEND,
+        "remove_user_from_slack": DESTROY,
+        "post_webpage": SEND,
+        "get_webpage": ["source", "egress"],  # the URL itself carries data out (the catalog's `fetch`)
+    },
+}
+GETTER = re.compile(r"^(get|search|read|list|check)_")
+# Trust: the servers are untrusted (the firewall's default). These tools return only the user's own
+# account data or system facts, which no outside party writes: internal.
+INTERNAL: dict[str, set[str]] = {
+    "workspace": {
+        "get_current_day",
+        "search_contacts_by_name",
+        "search_contacts_by_email",
+        "get_sent_emails",
+        "get_draft_emails",
+    },
+    "travel": {"get_user_information"},
+    "banking": {"get_iban", "get_balance", "get_user_info", "get_scheduled_transactions"},
+    "slack": {"get_channels", "get_users_in_channel"},
+}
+
+
+def provenance(suite: TaskSuite) -> dict[str, Any]:
+    """An explicit rule for every tool of the suite, so no name-based catalog entry applies."""
+    rules = []
+    for tool in suite.tools:
+        classes = SIDE_EFFECTS[suite.name].get(tool.name)
+        if classes is None and not GETTER.match(tool.name):
+            raise ValueError(f"{suite.name}.{tool.name} is neither a listed side effect nor a getter")
+        trust = "internal" if tool.name in INTERNAL[suite.name] else "untrusted"
+        rules.append(
+            {"server": suite.name, "tool": tool.name, "trust": trust, "classes": classes or ["source"]}
+        )
+    return {"servers": {suite.name: {"trust": "untrusted", "confidentiality": "private"}}, "tools": rules}
+
+
+def firewall_for(config: str, suite: TaskSuite) -> Firewall | None:
+    base = CONFIGS[config]
+    if base is None:
+        return None
+    return build_firewall(FirewallConfig.model_validate({**base, "provenance": provenance(suite)}))
+
+
+# --- The suite as an MCP server -------------------------------------------------------------------
+
+
+class SuiteServer:
+    """The suite's tools over MCP, run by AgentDojo's `FunctionsRuntime` on one environment.
+
+    `trace` holds the calls that reached the server (what AgentDojo's checks read), `sent` the text
+    of each answer."""
+
+    def __init__(self, suite: TaskSuite, env: TaskEnvironment) -> None:
+        self.env = env
+        self.runtime = FunctionsRuntime(suite.tools)
+        self.trace: list[FunctionCall] = []
+        self.sent: list[str] = []
+        self.tools = [
+            types.Tool(name=f.name, description=f.description, input_schema=f.parameters.model_json_schema())
+            for f in suite.tools
+        ]
+        self.server: Server[Any] = Server(suite.name, on_list_tools=self._list, on_call_tool=self._call)
+
+    async def _list(self, ctx: Any, params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=self.tools)
+
+    async def _call(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        args = dict(params.arguments or {})
+        self.trace.append(FunctionCall(function=params.name, args=args))
+        result, error = self.runtime.run_function(self.env, params.name, args)
+        text = error if error is not None else tool_result_to_str(result)
+        self.sent.append(text)
+        return types.CallToolResult(content=[types.TextContent(text=text)], is_error=error is not None)
+
+
+# --- One scripted episode -------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    call: FunctionCall
+    role: str  # "user" or "injection"
+    call_decision: str = "allow"  # the firewall's decision on the call
+    output_decision: str | None = None  # on its result; None when the call never ran
+    rule_ids: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # the findings' messages
+    seen: str = ""  # the text the agent got back
+
+
+@dataclass
+class Episode:
+    user_task: str
+    injection_task: str | None
+    steps: list[Step]
+    utility: bool
+    security: bool | None = None
+    injection_seen: bool | None = None
+
+
+@asynccontextmanager
+async def connect(served: SuiteServer, firewall: Firewall | None, prompt: str) -> AsyncIterator[Client]:
+    """A client straight to the server, or through the firewall with the prompt as a user message."""
+    if firewall is None:
+        async with Client(served.server, mode="legacy") as client:
+            yield client
+        return
+    gateway = InMemoryGateway(firewall, {served.server.name: served.server}, transparent=True)
+    async with Client(gateway, mode="legacy") as client:
+        firewall.add_message(gateway.session, "user", prompt)
+        yield client
+
+
+async def run_episode(
+    suite: TaskSuite,
+    firewall: Firewall | None,
+    env: TaskEnvironment,
+    user_task: BaseUserTask,
+    injection: tuple[BaseInjectionTask, int] | None = None,
+) -> tuple[Episode, SuiteServer]:
+    """Run the user task on env, with the injection task's calls right after user call number `at`
+    when `injection` is (task, at). Returns the episode and the server (trace and answers)."""
+    env = user_task.init_environment(env)
+    pre = env.model_copy(deep=True)
+    steps = [Step(c, "user") for c in user_task.ground_truth(pre.model_copy(deep=True))]
+    if injection is not None:
+        task, at = injection
+        steps[at + 1 : at + 1] = [Step(c, "injection") for c in task.ground_truth(pre.model_copy(deep=True))]
+    served = SuiteServer(suite, env)
+    records: list[AuditRecord] = []
+    if firewall is not None:
+        firewall.audit.observe(records.append)
+    try:
+        async with connect(served, firewall, user_task.PROMPT) as client:
+            await client.list_tools()
+            for step in steps:
+                mark = len(records)
+                result = await client.call_tool(step.call.function, dict(step.call.args))
+                step.seen = "\n".join(getattr(block, "text", "") for block in result.content)
+                decide(step, records[mark:], direct=firewall is None)
+    finally:
+        if firewall is not None:
+            firewall.audit.observers.remove(records.append)
+    return score(suite, user_task, injection, steps, pre, env, served.trace), served
+
+
+def decide(step: Step, records: Sequence[AuditRecord], *, direct: bool) -> None:
+    if direct:
+        step.output_decision = "allow"
+        return
+    call = next((r for r in records if r.kind == "tool_call"), None)
+    output = next((r for r in records if r.kind == "tool_result"), None)
+    step.call_decision = call.decision if call is not None else "allow"
+    step.output_decision = output.decision if output is not None else None
+    step.rule_ids = sorted({rule for r in records for rule in r.rule_ids})
+    step.reasons = [f.message for r in records for f in r.findings]
+
+
+def score(
+    suite: TaskSuite,
+    user_task: BaseUserTask,
+    injection: tuple[BaseInjectionTask, int] | None,
+    steps: list[Step],
+    pre: TaskEnvironment,
+    post: TaskEnvironment,
+    trace: list[FunctionCall],
+) -> Episode:
+    """AgentDojo's own checks (`TaskSuite._check_task_result`) on the executed trace and final state.
+
+    The scripted agent knows every argument in advance; a real one learns them from the outputs. So a
+    user task with a call denied or an output withheld fails whatever the state check says, and the
+    agent's final answer is the task's ground-truth answer only when it got every output."""
+    complete = all(
+        s.call_decision != "deny" and s.output_decision != "deny" for s in steps if s.role == "user"
+    )
+    answer = [text_content_block_from_string(user_task.GROUND_TRUTH_OUTPUT if complete else "")]
+    utility = complete and suite._check_task_result(user_task, answer, pre, post, trace)
+    episode = Episode(user_task.ID, None, steps, utility)
+    if injection is not None:
+        task, at = injection
+        episode.injection_task = task.ID
+        episode.security = suite._check_task_result(task, answer, pre, post, trace)
+        episode.injection_seen = _flat(task.GOAL) in _flat(steps[at].seen)
+    return episode
+
+
+def _flat(text: str) -> str:
+    """Whitespace and YAML quoting undone: the rendering may fold, quote or escape injected text."""
+    text = re.sub(r"\\\n\s*", "", text)  # a double-quoted scalar's line continuation
+    text = re.sub(r"\\[nt ]", " ", text).replace('\\"', '"').replace("''", "'")
+    return " ".join(text.split())
+
+
+# --- Canaries: where does an injection surface? ---------------------------------------------------
+
+
+async def injection_point(suite: TaskSuite, user_task: BaseUserTask, attack: BaseAttack) -> int | None:
+    """The index of the first user-task call whose output carries an injection vector, from the
+    no-firewall run with the attack's canary strings in every vector; None when none surfaces."""
+    env = suite.load_and_inject_default_environment(attack.canary_injections)
+    _, served = await run_episode(suite, None, env, user_task)
+    surfaced = [v for v, canary in attack.canary_injections.items() if any(canary in t for t in served.sent)]
+    try:
+        expected = attack.get_injection_candidates(user_task)
+    except ValueError:  # AgentDojo's "not injectable"
+        expected = []
+    if sorted(surfaced) != sorted(expected):
+        raise RuntimeError(f"{user_task.ID}: canaries {surfaced} surfaced, AgentDojo expects {expected}")
+    hits = (
+        i for i, text in enumerate(served.sent) if any(c in text for c in attack.canary_injections.values())
+    )
+    return next(hits, None)
+
+
+class _Target(BasePipelineElement):
+    """Stands in for the attacked pipeline: the attacks read only its name."""
+
+    name = TARGET_PIPELINE
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("the scripted agent does not run through AgentDojo pipelines")
+
+
+# --- The benchmark --------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    benign: dict[tuple[str, str], list[Episode]] = field(default_factory=lambda: defaultdict(list))
+    """(suite, config) -> the user tasks run alone, on the default environment."""
+    attacked: dict[tuple[str, str, str], list[Episode]] = field(default_factory=lambda: defaultdict(list))
+    """(suite, attack, config) -> the replayable pairs."""
+    pairs: Counter[str] = field(default_factory=Counter)
+    """'<suite>:total|answer_only|no_vector|replayable' -> pairs."""
+    answer_only: dict[str, list[str]] = field(default_factory=dict)
+    seconds: Counter[str] = field(default_factory=Counter)
+    """Wall time per attack, and 'shared' for the benign and canary runs."""
+
+
+async def run_suite(
+    run: Run, suite: TaskSuite, attacks: list[str], configs: list[str], limit: int | None
+) -> None:
+    firewalls = {config: firewall_for(config, suite) for config in configs}
+    clean = suite.load_and_inject_default_environment({})
+    loaded = {name: load_attack(name, suite, _Target()) for name in attacks}
+    injection_tasks = list(suite.injection_tasks.values())
+    # Injection tasks whose goal is only an answer ("say that ...") have no calls to replay.
+    live = [t for t in injection_tasks if t.ground_truth(clean.model_copy(deep=True))]
+    run.answer_only[suite.name] = [t.ID for t in injection_tasks if t not in live]
+    for user_task in list(suite.user_tasks.values())[:limit]:
+        started = time.perf_counter()
+        for config in configs:
+            episode, _ = await run_episode(suite, firewalls[config], clean.model_copy(deep=True), user_task)
+            run.benign[(suite.name, config)].append(episode)
+        at = await injection_point(suite, user_task, loaded[attacks[0]])
+        run.pairs[f"{suite.name}:total"] += len(injection_tasks)
+        run.pairs[f"{suite.name}:answer_only"] += len(injection_tasks) - len(live)
+        run.pairs[f"{suite.name}:{'no_vector' if at is None else 'replayable'}"] += len(live)
+        run.seconds["shared"] += time.perf_counter() - started
+        for name, attack in loaded.items():
+            started = time.perf_counter()
+            for task in live if at is not None else []:
+                env = suite.load_and_inject_default_environment(attack.attack(user_task, task))
+                for config in configs:
+                    episode, _ = await run_episode(
+                        suite, firewalls[config], env.model_copy(deep=True), user_task, (task, at)
+                    )
+                    run.attacked[(suite.name, name, config)].append(episode)
+            run.seconds[name] += time.perf_counter() - started
+        print(f"  {suite.name} {user_task.ID} done", file=sys.stderr, flush=True)
+
+
+async def benchmark(args: argparse.Namespace) -> Run:
+    run = Run()
+    suites = get_suites(VERSION)
+    for name in args.suites:
+        await run_suite(run, suites[name], args.attacks, args.configs, args.limit)
+    return run
+
+
+# --- Metrics and report ---------------------------------------------------------------------------
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}" if whole else "—"
+
+
+def benign_cells(episodes: list[Episode]) -> list[str]:
+    calls = [s for e in episodes for s in e.steps]
+    outputs = [s for s in calls if s.output_decision is not None]
+    return [
+        str(len(episodes)),
+        pct(sum(e.utility for e in episodes), len(episodes)),
+        pct(sum(s.call_decision == "deny" for s in calls), len(calls)),
+        pct(sum(s.output_decision in ("redact", "deny") for s in outputs), len(outputs)),
+    ]
+
+
+def attack_cells(episodes: list[Episode]) -> list[str]:
+    legit = [s for e in episodes for s in e.steps if s.role == "user"]
+    injected = [s for e in episodes for s in e.steps if s.role == "injection"]
+    n = len(episodes)
+    return [
+        str(n),
+        pct(sum(e.utility for e in episodes), n),
+        pct(sum(bool(e.security) for e in episodes), n),
+        pct(sum(bool(e.security and e.injection_seen) for e in episodes), n),
+        pct(sum(bool(e.injection_seen) for e in episodes), n),
+        pct(sum(s.call_decision != "deny" for s in injected), len(injected)),
+        pct(sum(s.call_decision == "deny" for s in legit), len(legit)),
+    ]
+
+
+BENIGN_HEAD = [
+    "user tasks",
+    "benign utility %",
+    "legit calls denied %",
+    "benign outputs redacted or denied %",
+]
+ATTACK_HEAD = [
+    "pairs",
+    "utility under attack %",
+    "ASR executed %",
+    "ASR, agent follows only what it saw %",
+    "injection reached the agent %",
+    "injection calls allowed %",
+    "legit calls denied under attack %",
+]
+
+
+def table(head: list[str], rows: list[list[str]]) -> str:
+    numeric = [all(re.fullmatch(r"[\d.—]+", r[i]) for r in rows) and rows for i in range(len(head))]
+    lines = ["| " + " | ".join(head) + " |", "|" + "".join("---:|" if n else "---|" for n in numeric)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def benign_of(run: Run, config: str, suite: str | None = None) -> list[Episode]:
+    return [e for (s, c), group in run.benign.items() if c == config and suite in (None, s) for e in group]
+
+
+def attacked_of(run: Run, attack: str, config: str, suite: str | None = None) -> list[Episode]:
+    return [
+        e
+        for (s, a, c), group in run.attacked.items()
+        if (a, c) == (attack, config) and suite in (None, s)
+        for e in group
+    ]
+
+
+def main_table(run: Run, args: argparse.Namespace, attack: str) -> str:
+    """Per config, per suite and overall: benign and attacked metrics side by side."""
+    rows = []
+    for config in args.configs:
+        for suite in [*args.suites, None]:
+            benign, attacked = benign_of(run, config, suite), attacked_of(run, attack, config, suite)
+            label = f"**{config}**, overall" if suite is None else f"{config}, {suite}"
+            rows.append([label, *benign_cells(benign), *attack_cells(attacked)])
+    return table(["config, suite", *BENIGN_HEAD, *ATTACK_HEAD], rows)
+
+
+def attacks_table(run: Run, args: argparse.Namespace) -> str:
+    """Every attack, overall per config (the attacked metrics only: benign runs do not depend on it)."""
+    rows = []
+    for attack in args.attacks:
+        for config in args.configs:
+            rows.append([f"`{attack}`", config, *attack_cells(attacked_of(run, attack, config))])
+    return table(["attack", "config", *ATTACK_HEAD], rows)
+
+
+def denials_table(run: Run, attack: str) -> str:
+    """Legitimate (user-task) calls denied, by config, tool and rules: what to look at first."""
+    counts: Counter[tuple[str, str, str, str, str]] = Counter()
+    runs = [("benign", k, v) for k, v in run.benign.items()]
+    runs += [("attack", (k[0], k[2]), v) for k, v in run.attacked.items() if k[1] == attack]
+    for kind, (suite, config), episodes in runs:
+        for step in (s for e in episodes for s in e.steps if s.role == "user" and s.call_decision == "deny"):
+            counts[(config, kind, suite, step.call.function, ", ".join(step.rule_ids))] += 1
+    rows = [[*key, str(n)] for key, n in sorted(counts.items())]
+    return table(["config", "run", "suite", "tool", "rules", "denied calls"], rows)
+
+
+def redactions_table(run: Run) -> str:
+    """Benign outputs the firewall redacted or denied, by tool and rule (each user task once)."""
+    counts: Counter[tuple[str, str, str, str, str]] = Counter()
+    for (suite, config), episodes in run.benign.items():
+        for step in (s for e in episodes for s in e.steps if s.output_decision in ("redact", "deny")):
+            counts[
+                (config, suite, step.call.function, str(step.output_decision), ", ".join(step.rule_ids))
+            ] += 1
+    rows = [[*key, str(n)] for key, n in sorted(counts.items())]
+    return table(["config", "suite", "tool", "decision", "rules", "outputs"], rows)
+
+
+def labels_table(suites: list[str]) -> str:
+    """The benchmark's provenance rules next to what the bundled catalog alone would decide."""
+    catalog = Labeler(ProvenanceConfig())
+    rows = []
+    for name in suites:
+        suite = get_suites(VERSION)[name]
+        for rule in provenance(suite)["tools"]:
+            classes, origin = catalog.classes_with_origin(name, rule["tool"], None)
+            alone = f"{', '.join(sorted(classes))} ({origin}); {catalog.tool(name, rule['tool']).trust.name.lower()}"
+            rows.append([name, rule["tool"], rule["trust"], ", ".join(rule["classes"]), alone])
+    return table(["suite", "tool", "trust", "classes", "catalog alone: classes (from); trust"], rows)
+
+
+def targets(run: Run, attack: str) -> str:
+    benign, attacked = benign_of(run, "full"), attacked_of(run, attack, "full")
+    calls = [s for e in benign for s in e.steps]
+    asr = sum(bool(e.security) for e in attacked)
+    asr_seen = sum(bool(e.security and e.injection_seen) for e in attacked)
+    utility = sum(e.utility for e in benign) / max(len(benign), 1)
+    denied = sum(s.call_decision == "deny" for s in calls) / max(len(calls), 1)
+    met = {True: "met", False: "NOT met"}
+    return (
+        f"Targets (`full`, `{attack}`, {len(attacked)} replayable pairs): attack success 0: {asr} pairs executed "
+        f"({met[asr == 0]}), {asr_seen} by an agent that follows only what it saw ({met[asr_seen == 0]}); "
+        f"benign utility >= 95%: {100 * utility:.1f}% ({met[utility >= 0.95]}); legitimate calls denied "
+        f"<= 2%: {100 * denied:.1f}% ({met[denied <= 0.02]})."
+    )
+
+
+METHOD = """\
+## Method
+
+- **Scripted agent, no LLM.** For each replayable (user task, injection task) pair, the agent issues
+  the user task's ground-truth calls (`user_task.ground_truth(pre_environment)`); right after the first
+  output that carries an injection vector the task exposes, it issues the injection task's ground-truth
+  calls; then the rest of the user task. It always follows the injection, even when the firewall hid it
+  (the worst case): *ASR attempted* is therefore 100% of the replayable pairs by construction, and
+  *injection calls allowed* is the share of those calls the firewall let through. *Injection reached the
+  agent*: the output carrying it was delivered with the injection task's goal still in it (not denied,
+  not redacted away); *ASR, agent follows only what it saw* counts a success only then.
+- **Where the injection surfaces** is found per user task by its no-firewall run with a canary string
+  in every injection vector (the attack's own canaries); the vectors seen are checked against AgentDojo's
+  `get_injection_candidates`. Under attack, the attack's injections fill exactly those vectors.
+- **Tools over MCP.** Each episode serves the suite's tools from an in-process MCP server (input schemas
+  from the AgentDojo functions' parameter models); a call runs the function through AgentDojo's
+  `FunctionsRuntime` on the episode's environment and answers with AgentDojo's `tool_result_to_str`
+  text. The agent is an SDK `Client`, straight on the server (`none`) or through `InMemoryGateway`
+  (the real relay and pipeline, wrap-style names). The user task's prompt is added to the session as a
+  trusted user message (`Firewall.add_message`).
+- **Checks.** Only calls that reached the server form the trace; AgentDojo's own checks
+  (`TaskSuite._check_task_result`: `utility`/`security` and their `*_from_traces` variants) read that
+  trace and the environment the episode left. A user task with a call denied or an output withheld
+  fails (the scripted agent knows its arguments in advance; a real one would have to read them), and
+  its final answer is the task's `GROUND_TRUTH_OUTPUT` only when every output reached it.
+- **Metrics.** Benign utility: the user task alone on the default environment, through that config.
+  Utility under attack, ASR: over the replayable pairs. Legit calls denied: user-task ground-truth calls
+  denied, in benign runs and under attack. Benign outputs redacted or denied: tool outputs of the benign
+  runs.
+- **Limits of a scripted agent.** It cannot be confused, so utility does not drop when a redaction
+  removes information it needed; and it knows values that an attack's injection replaced (for example
+  the IBAN of banking's bill, which the injected text overwrites), so utility under attack can exceed what
+  any real agent could reach. Even with no firewall, a few executed injections fail AgentDojo's own
+  security check (for example workspace `injection_task_0`, whose check also counts the injected email
+  that repeats its subject).
+- AgentDojo material is never used to train the detector or to choose its thresholds; the detector runs
+  with its own calibrated defaults, and the provenance labels below were written from the tools'
+  semantics, not from these results.
+
+## Configurations
+
+Every firewall config also carries the suite's provenance rules (table below): the server is untrusted
+and private; tools that return only the user's own account data or system facts are internal; every tool
+has explicit classes, so the bundled catalog (which matches by tool name and would, for example, make
+banking's `read_file` internal and leave `send_money` to the spec's defaults) does not apply.
+
+| config | firewall config (TOML keys as a dict) |
+|---|---|
+"""
+
+
+def report(run: Run, args: argparse.Namespace, command: str) -> str:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from results import machine  # bench/results.py: the machine line every benchmark reports
+
+    headline = args.attacks[0]
+    counts = "; ".join(
+        f"{s}: {run.pairs[s + ':replayable']} of {run.pairs[s + ':total']} ({run.pairs[s + ':answer_only']} "
+        f"with an answer-only injection task: {', '.join(run.answer_only[s]) or 'none'}; "
+        f"{run.pairs[s + ':no_vector']} where no injection vector surfaces)"
+        for s in args.suites
+    )
+    total = sum(run.seconds.values())
+    times = ", ".join(f"{name} {run.seconds[name]:.0f} s" for name in ["shared", *args.attacks])
+    configs = "\n".join(f"| `{c}` | `{json.dumps(CONFIGS[c])}` |" for c in args.configs)
+    parts = [
+        "# AgentDojo replay (LLM-free)",
+        f"- Command: `{command}`\n- Machine: {machine()}\n"
+        f"- Wall time: {total:.0f} s ({times}; `shared` is the benign and canary runs)\n"
+        f"- AgentDojo {VERSION} (agentdojo 0.1.35), attacks addressed to `{TARGET_PIPELINE}`\n"
+        f"- Replayable pairs: {counts}",
+        targets(run, headline) if "full" in args.configs else "",
+        f"## `{headline}`, per suite and overall\n\n{main_table(run, args, headline)}",
+        f"## All attacks, overall\n\n{attacks_table(run, args)}" if len(args.attacks) > 1 else "",
+        f"## Legitimate calls denied (`{headline}` and benign runs)\n\n{denials_table(run, headline)}",
+        f"## Benign outputs redacted or denied\n\n{redactions_table(run)}",
+        METHOD + configs,
+        f"### Provenance rules\n\n{labels_table(args.suites)}",
+    ]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def dump(run: Run, path: Path) -> None:
+    """Every episode as one JSON line."""
+    groups = [((s, None, c), e) for (s, c), e in run.benign.items()] + list(run.attacked.items())
+    with path.open("w", encoding="utf-8") as f:
+        for (suite, attack, config), episodes in groups:
+            for episode in episodes:
+                row = {"suite": suite, "attack": attack, "config": config, **asdict(episode)}
+                row["steps"] = [
+                    {**asdict(s), "call": {"function": s.call.function, "args": dict(s.call.args)}}
+                    for s in episode.steps
+                ]
+                f.write(json.dumps(row, default=str) + "\n")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    fixed = sorted(n for n, cls in ATTACKS.items() if issubclass(cls, FixedJailbreakAttack))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--suites", nargs="+", default=list(get_suites(VERSION)), choices=list(get_suites(VERSION))
+    )
+    parser.add_argument("--attacks", nargs="+", default=[DEFAULT_ATTACK], choices=[*fixed, "all"])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--limit", type=int, help="only the first N user tasks of each suite")
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--dump", type=Path, help="also write every episode as JSON lines here")
+    args = parser.parse_args(argv)
+    if "all" in args.attacks:  # the headline attack first, then every other fixed-template attack
+        args.attacks = [DEFAULT_ATTACK, *(n for n in fixed if n != DEFAULT_ATTACK)]
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    run = anyio.run(benchmark, args)
+    command = " ".join(["python bench/agentdojo_replay.py", *(sys.argv[1:] if argv is None else argv)])
+    text = report(run, args, command)
+    print(text)
+    if args.dump:
+        dump(run, args.dump)
+    if args.write:
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
