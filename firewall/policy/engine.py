@@ -114,6 +114,10 @@ class PolicyEngine(Protocol):
         ...
 
 
+_ORPHANED: list[Any] = []
+"""Engines whose EmbeddedEngine was freed off their thread (rare outside tests)."""
+
+
 class EmbeddedEngine:
     name = "embedded"
 
@@ -122,6 +126,12 @@ class EmbeddedEngine:
         self.data = data
         self._owner = threading.get_ident()
         self._engine = self._compile()  # now: a policy that does not compile stops the firewall at start
+
+    def __del__(self) -> None:
+        # The garbage collector may free this object on any thread (a worker that happened to
+        # trigger a collection), and dropping the Engine there panics: keep it for the process's end.
+        if threading.get_ident() != getattr(self, "_owner", threading.get_ident()):
+            _ORPHANED.append(self.__dict__.pop("_engine", None))
 
     def engine(self) -> Any:
         """The compiled Engine if called on the owner thread, else a fresh one for this thread."""
