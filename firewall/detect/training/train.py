@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--max-length", type=int, default=256)
     ap.add_argument("--stride", type=int, default=64)
-    ap.add_argument("--layers", type=int, default=3, help="encoder layers of the base to keep (1-6)")
+    ap.add_argument("--layers", type=int, default=6, help="encoder layers of the base to keep (1-6)")
     ap.add_argument("--r", type=int, default=16)
     ap.add_argument("--alpha", type=int, default=32)
     ap.add_argument("--lora-dropout", type=float, default=0.1)
