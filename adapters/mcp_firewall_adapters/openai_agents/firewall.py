@@ -1,0 +1,299 @@
+"""`AgentsFirewall`: mcp-firewall as OpenAI Agents SDK tool guardrails, MCP tool filter and run
+hooks, all backed by one firewall (`FirewallRuntime`).
+
+    fw = AgentsFirewall("firewall.toml")
+    inbox = fw.protect(MCPServerStdio(params=..., name="inbox"))       # guardrails + tool filter
+    agent = Agent(name="assistant", mcp_servers=[inbox], tools=fw.protect_tools([lookup], read_only=["lookup"]))
+    result = await Runner.run(agent, "Summarise my inbox", hooks=fw.hooks)
+
+- Tool input guardrail: decides the call before it runs. Denied: the tool does not run and the
+  model gets the reason (`reject_content`). Arguments the firewall would redact cannot be
+  rewritten by a guardrail, so such a call is rejected too.
+- Tool output guardrail: decides the output before the model sees it. Redacted: the model gets the
+  redacted text instead (`reject_content` with it); denied: the reason.
+- Tool filter (MCP servers): each listed tool is decided as part of its server's tool list, once
+  per definition. A tool is hidden when the firewall would redact or deny its listing (an injected
+  description, a definition that changed mid-session, a description naming another server's
+  tool), since a filter cannot show a redacted copy, and when a `[[rules]]` deny rule matches every
+  call of it. The filter is also where a session learns an MCP server's tools: without it every
+  call is to an unknown tool, and is denied.
+- Run hooks (`hooks=fw.hooks`): the system prompt and the user's messages enter the session's
+  provenance graph as trusted, before each model call.
+
+One firewall session per run by default (the run's context wrapper). A conversation spread over
+several runs keeps one session when `session_key` maps its runs to one key, e.g.
+`session_key=lambda ctx: ctx.context.conversation_id`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any
+
+from agents import RunContextWrapper, RunHooks
+from agents.mcp import MCPServer, ToolFilterContext
+from agents.tool_guardrails import (
+    ToolGuardrailFunctionOutput,
+    ToolInputGuardrail,
+    ToolInputGuardrailData,
+    ToolOutputGuardrail,
+    ToolOutputGuardrailData,
+)
+
+from firewall.events import Verdict
+from mcp_firewall_adapters.openai_agents.convert import (
+    function_tool_definition,
+    mcp_tool_definition,
+    output_result,
+    user_texts,
+)
+from mcp_firewall_adapters.runtime import FirewallRuntime, FirewallSource, runtime_of
+from mcp_firewall_adapters.session import GuardSession, Role, fingerprint
+
+DEFAULT_SERVER = "local"
+REDACTED_ARGUMENTS = (
+    "mcp-firewall blocked this: the firewall would redact this call's arguments ({rules}), and a "
+    "guardrail cannot run a tool with other arguments than the model gave"
+)
+
+
+class AgentsFirewall:
+    """Guardrails, tool filters and hooks for the Agents SDK, deciding through one firewall.
+
+    firewall: a `FirewallRuntime`, a FirewallConfig, a TOML path, or None (the defaults).
+    record: keep each session's trace for `mcp-firewall replay` (`session.trace`).
+    session_key: run context wrapper -> key of its firewall session (default: one per run).
+    """
+
+    def __init__(
+        self,
+        firewall: FirewallRuntime | FirewallSource = None,
+        *,
+        principal: str = "local",
+        record: bool = False,
+        session_key: Callable[[RunContextWrapper[Any]], Hashable] | None = None,
+        max_sessions: int = 1024,
+    ) -> None:
+        self.runtime = runtime_of(firewall)
+        self.principal = principal
+        self.record = record
+        self.session_key = session_key
+        self.max_sessions = max_sessions
+        self.hooks = FirewallRunHooks(self)
+        self.local: dict[str, dict[str, dict[str, Any]]] = {}
+        """server -> tool name -> definition, of the function tools given to protect_tools."""
+        self._sessions: OrderedDict[Hashable, GuardSession] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def session(self, context: RunContextWrapper[Any]) -> GuardSession:
+        """The firewall session of the run this context belongs to."""
+        # by default the run: it has one Usage, shared by its hooks', filters' and tools' contexts
+        key = self.session_key(context) if self.session_key is not None else ("run", id(context.usage))
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = self.runtime.session(principal=self.principal, record=self.record)
+                self._sessions[key] = session
+                if self.session_key is None:
+                    weakref.finalize(context.usage, self._forget, key)
+                while len(self._sessions) > self.max_sessions:
+                    self._sessions.popitem(last=False)
+            return session
+
+    def _forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._sessions.pop(key, None)
+
+    @property
+    def last_session(self) -> GuardSession | None:
+        with self._lock:
+            return next(reversed(self._sessions.values()), None)
+
+    # -- wiring --------------------------------------------------------------------------------
+
+    def protect(self, server: MCPServer, *, name: str | None = None) -> MCPServer:
+        """Add the firewall's guardrails and tool filter to an MCP server object (MCPServerStdio,
+        MCPServerStreamableHttp, ...); `name`: the firewall's name for it (default its own)."""
+        where = name or server.name
+        server.tool_input_guardrails = [*(server.tool_input_guardrails or []), self.input_guardrail(where)]
+        server.tool_output_guardrails = [*(server.tool_output_guardrails or []), self.output_guardrail(where)]
+        server.tool_filter = _both(server.tool_filter, self.tool_filter(where))  # type: ignore[attr-defined]
+        return server
+
+    def protect_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        server: str = DEFAULT_SERVER,
+        annotations: Mapping[str, Mapping[str, Any]] | None = None,
+        read_only: Sequence[str] = (),
+    ) -> list[Any]:
+        """Add the guardrails to function tools (in place; returns them). The firewall knows them as
+        tools of `server`, with no MCP annotations unless given: `read_only` names the tools that
+        only read, `annotations` maps tool names to MCP annotations."""
+        declared = self.local.setdefault(server, {})
+        for tool in tools:
+            hints = dict((annotations or {}).get(tool.name) or {})
+            if tool.name in read_only:
+                hints = {"readOnlyHint": True, "destructiveHint": False, **hints}
+            declared[tool.name] = function_tool_definition(tool, hints)
+            tool.tool_input_guardrails = [*(tool.tool_input_guardrails or []), self.input_guardrail(server)]
+            tool.tool_output_guardrails = [
+                *(tool.tool_output_guardrails or []),
+                self.output_guardrail(server),
+            ]
+        return list(tools)
+
+    def input_guardrail(self, server: str) -> ToolInputGuardrail[Any]:
+        async def mcp_firewall_call(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
+            return await self._check_call(server, data)
+
+        return ToolInputGuardrail(guardrail_function=mcp_firewall_call, name=f"mcp-firewall:{server}")
+
+    def output_guardrail(self, server: str) -> ToolOutputGuardrail[Any]:
+        async def mcp_firewall_result(data: ToolOutputGuardrailData) -> ToolGuardrailFunctionOutput:
+            return await self._check_result(data)
+
+        return ToolOutputGuardrail(guardrail_function=mcp_firewall_result, name=f"mcp-firewall:{server}")
+
+    def tool_filter(self, server: str) -> Callable[[ToolFilterContext, Any], Any]:
+        """An MCP `tool_filter`: True for the tools the agent may see (see the module doc)."""
+
+        async def mcp_firewall_filter(context: ToolFilterContext, tool: Any) -> bool:
+            if self.runtime.never_allowed(server, tool.name):
+                return False
+            session = self.session(context.run_context)
+            definition = mcp_tool_definition(tool)
+            known = session.tool_shown(server, definition)
+            if known is not None:
+                return known
+            return await self.runtime.arun(session.list_tool, server, definition)
+
+        return mcp_firewall_filter
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    async def _check_call(self, server: str, data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
+        context = data.context
+        session = self.session(context)
+        try:
+            arguments = json.loads(context.tool_arguments or "{}")
+        except ValueError:
+            arguments = None
+        if not isinstance(arguments, dict):
+            return ToolGuardrailFunctionOutput.reject_content(
+                "mcp-firewall blocked this: the call's arguments are not a JSON object"
+            )
+        tool = _name_on_server(session, server, context.tool_name)
+        declared = self.local.get(server)
+        check = await self.runtime.arun(
+            _decide_call, session, server, tool, arguments, context.tool_call_id, declared
+        )
+        if not check.allowed:
+            return ToolGuardrailFunctionOutput.reject_content(check.message, output_info=_info(check.verdict))
+        if check.arguments != arguments:
+            reason = REDACTED_ARGUMENTS.format(rules=", ".join(check.verdict.rule_ids))
+            return ToolGuardrailFunctionOutput.reject_content(reason, output_info=_info(check.verdict))
+        session.pending[context.tool_call_id] = check
+        return ToolGuardrailFunctionOutput.allow(output_info=_info(check.verdict))
+
+    async def _check_result(self, data: ToolOutputGuardrailData) -> ToolGuardrailFunctionOutput:
+        context = data.context
+        session = self.session(context)
+        check = session.pending.pop(context.tool_call_id, None)
+        if check is None:  # our input guardrail did not allow this call: nothing to show for it
+            return ToolGuardrailFunctionOutput.reject_content(
+                "mcp-firewall blocked this: no call decision for this output"
+            )
+        shown = await self.runtime.arun(session.decide_result, check, output_result(data.output))
+        if shown.allowed and not shown.redacted:
+            return ToolGuardrailFunctionOutput.allow(output_info=_info(shown.verdict))
+        return ToolGuardrailFunctionOutput.reject_content(shown.text, output_info=_info(shown.verdict))
+
+
+class FirewallRunHooks(RunHooks[Any]):
+    """Run hooks adding the system prompt and the user's messages to the run's firewall session
+    (trusted) before each model call. Subclass it (calling super) to add hooks of your own."""
+
+    def __init__(self, firewall: AgentsFirewall) -> None:
+        self.firewall = firewall
+
+    async def on_llm_start(
+        self, context: RunContextWrapper[Any], agent: Any, system_prompt: str | None, input_items: list[Any]
+    ) -> None:
+        session = self.firewall.session(context)
+        messages: list[tuple[str, Role, str]] = []
+        if system_prompt:
+            messages.append((fingerprint(["system", system_prompt]), "system", system_prompt))
+        messages += [(fingerprint(["user", text]), "user", text) for text in user_texts(input_items)]
+        new = [m for m in messages if not session.has_message(m[0])]
+        if new:
+            await self.firewall.runtime.arun(_note_messages, session, new)
+
+
+# -- on the runtime's thread -------------------------------------------------------------------
+
+
+async def _decide_call(
+    session: GuardSession,
+    server: str,
+    tool: str,
+    arguments: dict[str, Any],
+    call_id: str,
+    declared: dict[str, dict[str, Any]] | None,
+) -> Any:
+    if declared:
+        session.declared[server] = declared
+        await session.ensure_declared(server, tool)
+    return await session.decide_call(server, tool, arguments, call_id)
+
+
+async def _note_messages(session: GuardSession, messages: list[tuple[str, Role, str]]) -> None:
+    for key, role, text in messages:
+        session.note_message(role, text, key)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _name_on_server(session: GuardSession, server: str, name: str) -> str:
+    """The server's own name for a tool the SDK may have renamed (include_server_in_tool_names)."""
+    catalog = session.guard.catalogs.get(server, {})
+    if name in catalog:
+        return name
+    candidates = [own for own in catalog if name.endswith(own) and len(name) > len(own)]
+    return max(candidates, key=len) if candidates else name
+
+
+def _info(verdict: Verdict) -> dict[str, Any]:
+    return {"decision": verdict.decision.name.lower(), "rule_ids": list(verdict.rule_ids)}
+
+
+def _both(existing: Any, ours: Callable[[ToolFilterContext, Any], Any]) -> Any:
+    """Our filter after the server's own (a static allow/block dict or a function)."""
+    if existing is None:
+        return ours
+
+    async def both(context: ToolFilterContext, tool: Any) -> bool:
+        if isinstance(existing, Mapping):
+            allowed = existing.get("allowed_tool_names")
+            if allowed is not None and tool.name not in allowed:
+                return False
+            if tool.name in (existing.get("blocked_tool_names") or ()):
+                return False
+        else:
+            verdict = existing(context, tool)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+            if not verdict:
+                return False
+        return bool(await ours(context, tool))
+
+    return both

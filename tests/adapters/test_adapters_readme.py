@@ -1,0 +1,34 @@
+"""The examples in adapters/README.md (pasted into the top-level README too), run as written,
+each in a fresh interpreter. The classifier is turned off through the environment for speed
+(test_adapters_langchain.py runs the bundled model)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "adapters" / "README.md"
+EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+NEEDS = {"langchain": "langchain.agents", "langchain_core": "langchain_core", "agents": "agents"}
+
+
+def test_the_readme_has_the_examples():
+    assert len(EXAMPLES) == 3
+
+
+@pytest.mark.parametrize("code", EXAMPLES, ids=[f"example-{n}" for n in range(1, len(EXAMPLES) + 1)])
+def test_a_readme_example_runs_and_blocks_the_exfiltration(code: str, tmp_path: Path):
+    for word, module in NEEDS.items():
+        if re.search(rf"^from {word}\b", code, flags=re.MULTILINE):
+            pytest.importorskip(module)
+    env = {**os.environ, "MCP_FIREWALL_DETECT__CLASSIFIER": "off"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=tmp_path, env=env
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "mcp-firewall blocked this (rule baseline.untrusted_argument_to_side_effect)" in run.stdout
