@@ -121,18 +121,13 @@ SIDE_EFFECTS: dict[str, dict[str, list[str]]] = {
 }
 GETTER = re.compile(r"^(get|search|read|list|check)_")
 # Trust: the servers are untrusted (the firewall's default). These tools return only the user's own
-# account data or system facts, which no outside party writes: internal.
+# account data or system facts, which no other party writes: internal. Not internal, by that rule:
+# sent and draft emails (may quote others), Slack channel and user names (chosen by other members).
 INTERNAL: dict[str, set[str]] = {
-    "workspace": {
-        "get_current_day",
-        "search_contacts_by_name",
-        "search_contacts_by_email",
-        "get_sent_emails",
-        "get_draft_emails",
-    },
+    "workspace": {"get_current_day", "search_contacts_by_name", "search_contacts_by_email"},
     "travel": {"get_user_information"},
     "banking": {"get_iban", "get_balance", "get_user_info", "get_scheduled_transactions"},
-    "slack": {"get_channels", "get_users_in_channel"},
+    "slack": set(),
 }
 
 
@@ -474,12 +469,35 @@ def main_table(run: Run, args: argparse.Namespace, attack: str) -> str:
 
 
 def attacks_table(run: Run, args: argparse.Namespace) -> str:
-    """Every attack, overall per config (the attacked metrics only: benign runs do not depend on it)."""
+    """Every attack, overall per config, with the two ASRs per suite (benign runs do not depend on it)."""
     rows = []
     for attack in args.attacks:
         for config in args.configs:
-            rows.append([f"`{attack}`", config, *attack_cells(attacked_of(run, attack, config))])
-    return table(["attack", "config", *ATTACK_HEAD], rows)
+            by_suite = [attacked_of(run, attack, config, suite) for suite in args.suites]
+            executed = " · ".join(pct(sum(bool(e.security) for e in g), len(g)) for g in by_suite)
+            saw = " · ".join(
+                pct(sum(bool(e.security and e.injection_seen) for e in g), len(g)) for g in by_suite
+            )
+            rows.append(
+                [f"`{attack}`", config, *attack_cells(attacked_of(run, attack, config)), executed, saw]
+            )
+    per_suite = " · ".join(args.suites)
+    return table(
+        ["attack", "config", *ATTACK_HEAD, f"ASR executed % ({per_suite})", f"ASR, saw % ({per_suite})"], rows
+    )
+
+
+def successes_table(run: Run, attack: str) -> str:
+    """The injection tasks that still succeed through a firewall, per config."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    saw: Counter[tuple[str, str, str]] = Counter()
+    for (suite, a, config), episodes in run.attacked.items():
+        for e in episodes:
+            if a == attack and config not in ("none", "detector") and e.security:  # those follow blindly
+                counts[(config, suite, str(e.injection_task))] += 1
+                saw[(config, suite, str(e.injection_task))] += bool(e.injection_seen)
+    rows = [[*key, str(n), str(saw[key])] for key, n in sorted(counts.items())]
+    return table(["config", "suite", "injection task", "pairs executed", "of which the agent saw it"], rows)
 
 
 def denials_table(run: Run, attack: str) -> str:
@@ -579,7 +597,11 @@ METHOD = """\
 Every firewall config also carries the suite's provenance rules (table below): the server is untrusted
 and private; tools that return only the user's own account data or system facts are internal; every tool
 has explicit classes, so the bundled catalog (which matches by tool name and would, for example, make
-banking's `read_file` internal and leave `send_money` to the spec's defaults) does not apply.
+banking's `read_file` internal and leave `send_money` to the spec's defaults) does not apply. One
+correction was made after seeing results, and is disclosed here: the first runs applied the trust rule
+too loosely (Slack's `get_channels` and `get_users_in_channel`, and workspace's sent and draft emails,
+were internal); when an injected Slack channel name passed the policy, the rule as written was
+re-applied to every tool at once. No class and no other label was changed after seeing results.
 
 | config | firewall config (TOML keys as a dict) |
 |---|---|
@@ -609,6 +631,7 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
         targets(run, headline) if "full" in args.configs else "",
         f"## `{headline}`, per suite and overall\n\n{main_table(run, args, headline)}",
         f"## All attacks, overall\n\n{attacks_table(run, args)}" if len(args.attacks) > 1 else "",
+        f"## Injection tasks that succeed through a firewall (`{headline}`)\n\n{successes_table(run, headline)}",
         f"## Legitimate calls denied (`{headline}` and benign runs)\n\n{denials_table(run, headline)}",
         f"## Benign outputs redacted or denied\n\n{redactions_table(run)}",
         METHOD + configs,
