@@ -500,28 +500,33 @@ def successes_table(run: Run, attack: str) -> str:
     return table(["config", "suite", "injection task", "pairs executed", "of which the agent saw it"], rows)
 
 
+def pivot(counts: Counter[tuple[tuple[str, ...], str]], head: list[str]) -> str:
+    """Rows keyed by what happened, one count column per config (and run) where anything did."""
+    order = {config: i for i, config in enumerate(CONFIGS)}  # then benign runs before attacked ones
+    columns = sorted({c for _, c in counts}, key=lambda c: (order[c.split(",")[0]], "attack" in c))
+    rows = [[*key, *(str(counts[(key, c)]) for c in columns)] for key in sorted({key for key, _ in counts})]
+    return table([*head, *columns], rows) if rows else "None."
+
+
 def denials_table(run: Run, attack: str) -> str:
-    """Legitimate (user-task) calls denied, by config, tool and rules: what to look at first."""
-    counts: Counter[tuple[str, str, str, str, str]] = Counter()
-    runs = [("benign", k, v) for k, v in run.benign.items()]
-    runs += [("attack", (k[0], k[2]), v) for k, v in run.attacked.items() if k[1] == attack]
-    for kind, (suite, config), episodes in runs:
+    """Legitimate (user-task) calls denied, by tool and rules: benign runs, and under `attack`."""
+    counts: Counter[tuple[tuple[str, ...], str]] = Counter()
+    runs = [(f"{config}, benign", suite, v) for (suite, config), v in run.benign.items()]
+    runs += [(f"{k[2]}, attack", k[0], v) for k, v in run.attacked.items() if k[1] == attack]
+    for column, suite, episodes in runs:
         for step in (s for e in episodes for s in e.steps if s.role == "user" and s.call_decision == "deny"):
-            counts[(config, kind, suite, step.call.function, ", ".join(step.rule_ids))] += 1
-    rows = [[*key, str(n)] for key, n in sorted(counts.items())]
-    return table(["config", "run", "suite", "tool", "rules", "denied calls"], rows)
+            counts[((suite, step.call.function, ", ".join(step.rule_ids)), column)] += 1
+    return pivot(counts, ["suite", "tool", "rules"])
 
 
 def redactions_table(run: Run) -> str:
-    """Benign outputs the firewall redacted or denied, by tool and rule (each user task once)."""
-    counts: Counter[tuple[str, str, str, str, str]] = Counter()
+    """Benign outputs the firewall redacted or denied, by tool and rules (each user task once)."""
+    counts: Counter[tuple[tuple[str, ...], str]] = Counter()
     for (suite, config), episodes in run.benign.items():
         for step in (s for e in episodes for s in e.steps if s.output_decision in ("redact", "deny")):
-            counts[
-                (config, suite, step.call.function, str(step.output_decision), ", ".join(step.rule_ids))
-            ] += 1
-    rows = [[*key, str(n)] for key, n in sorted(counts.items())]
-    return table(["config", "suite", "tool", "decision", "rules", "outputs"], rows)
+            key = (suite, step.call.function, str(step.output_decision), ", ".join(step.rule_ids))
+            counts[(key, config)] += 1
+    return pivot(counts, ["suite", "tool", "decision", "rules"])
 
 
 def labels_table(suites: list[str]) -> str:
@@ -632,8 +637,8 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
         f"## `{headline}`, per suite and overall\n\n{main_table(run, args, headline)}",
         f"## All attacks, overall\n\n{attacks_table(run, args)}" if len(args.attacks) > 1 else "",
         f"## Injection tasks that succeed through a firewall (`{headline}`)\n\n{successes_table(run, headline)}",
-        f"## Legitimate calls denied (`{headline}` and benign runs)\n\n{denials_table(run, headline)}",
-        f"## Benign outputs redacted or denied\n\n{redactions_table(run)}",
+        f"## Legitimate calls denied (benign runs, and under `{headline}`: one per pair)\n\n{denials_table(run, headline)}",
+        f"## Benign outputs redacted or denied (one per user task)\n\n{redactions_table(run)}",
         METHOD + configs,
         f"### Provenance rules\n\n{labels_table(args.suites)}",
     ]
