@@ -71,6 +71,11 @@ class FirewallRuntime:
 
     def __init__(self, firewall: FirewallSource = None, *, name: str = "mcp-firewall") -> None:
         self.config: FirewallConfig | None = None
+        if isinstance(firewall, Firewall):
+            raise TypeError(
+                "FirewallRuntime builds its firewall on its own thread (its Rego engine is bound to the "
+                "thread that compiled it): pass the config, or a function that builds the Firewall"
+            )
         if callable(firewall) and not isinstance(firewall, FirewallConfig):
             build: Callable[[], Firewall] = firewall
         else:

@@ -25,10 +25,12 @@ from adapters_support import (
     sent_mail,
 )
 from langchain.agents import create_agent
+from langchain.tools import ToolRuntime
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import BaseTool, tool
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp_firewall_adapters import FirewallRuntime
@@ -214,8 +216,9 @@ def test_an_injected_tool_description_is_redacted_before_the_model_sees_it(
         model.bound.clear()
         agent = create_agent(model, [weather], middleware=[middleware])
         agent.invoke({"messages": [{"role": "user", "content": "Weather in Paris?"}]})
-        shown = model.bound[0][0]
-        assert "Look up the weather." in shown.description and TAGS not in shown.description
+        assert len(model.bound) == 2  # both model calls see the redacted description
+        for (shown,) in model.bound:
+            assert "Look up the weather." in shown.description and TAGS not in shown.description
         assert TAGS in weather.description  # the agent's own tool is left as it was
         session = middleware.last_session
         assert session is not None
@@ -271,3 +274,24 @@ async def test_guarded_plain_tools_without_the_middleware(config: FirewallConfig
         assert DENIED_EXFIL in send.invoke(EXFIL)  # a plain invoke returns the reason
     finally:
         runtime.close()
+
+
+def test_a_tool_that_answers_with_a_command_has_its_message_decided(config: FirewallConfig):
+    @tool
+    def remember(note: str, runtime: ToolRuntime) -> Command:
+        """Remember a note and tell what is remembered."""
+        return Command(
+            update={"messages": [ToolMessage(f"Remembered{TAGS}: {note}", tool_call_id=runtime.tool_call_id)]}
+        )
+
+    middleware = FirewallMiddleware(config, read_only=["remember"])
+    try:
+        model = ScriptedChatModel(
+            responses=[calls(("remember", {"note": "milk"}, "c1")), AIMessage("Noted.")]
+        )
+        agent = create_agent(model, [remember], middleware=[middleware])
+        result = agent.invoke({"messages": [{"role": "user", "content": "Remember milk."}]})
+        (message,) = tool_messages(result)
+        assert message.text == "Remembered[redacted by mcp-firewall]: milk"  # the hidden instruction
+    finally:
+        middleware.runtime.close()

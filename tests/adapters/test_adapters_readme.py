@@ -12,13 +12,23 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[2] / "adapters" / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "adapters" / "README.md"
 EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
 NEEDS = {"langchain": "langchain.agents", "langchain_core": "langchain_core", "agents": "agents"}
 
 
 def test_the_readme_has_the_examples():
     assert len(EXAMPLES) == 3
+
+
+def test_the_top_level_readme_shows_these_same_examples():
+    top = re.findall(
+        r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL
+    )
+    for code in top:
+        if "mcp_firewall_adapters" in code:
+            assert code in EXAMPLES, "an adapter example in README.md differs from adapters/README.md"
 
 
 @pytest.mark.parametrize("code", EXAMPLES, ids=[f"example-{n}" for n in range(1, len(EXAMPLES) + 1)])

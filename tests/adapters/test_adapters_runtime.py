@@ -137,3 +137,18 @@ def test_the_firewall_is_released_on_its_own_thread(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "done"
     assert "unsendable" not in run.stderr
+
+
+def test_a_firewall_built_elsewhere_is_refused_and_a_builder_is_run_on_the_thread(config: FirewallConfig):
+    from firewall.app import build_firewall
+
+    built_on: list[int] = []
+
+    def build():
+        built_on.append(threading.get_ident())
+        return build_firewall(config)
+
+    with FirewallRuntime(build) as runtime:
+        assert built_on == [runtime.call(threading.get_ident)]
+        with pytest.raises(TypeError, match="own thread"):
+            FirewallRuntime(runtime.call(lambda: runtime.firewall))

@@ -131,8 +131,8 @@ class FirewallMiddleware(AgentMiddleware):
         session = self.session_for(request.state, request.runtime)
         turn = self._turn(session, request)
         if turn.messages or turn.tools:
-            request = self._shown(request, turn, self.runtime.run(_decide_turn, session, turn))
-        return handler(request)
+            _remember_shown(session, turn, self.runtime.run(_decide_turn, session, turn))
+        return handler(_shown(session, request))
 
     async def awrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], Awaitable[ModelResponse]]
@@ -140,8 +140,8 @@ class FirewallMiddleware(AgentMiddleware):
         session = self.session_for(request.state, request.runtime)
         turn = self._turn(session, request)
         if turn.messages or turn.tools:
-            request = self._shown(request, turn, await self.runtime.arun(_decide_turn, session, turn))
-        return await handler(request)
+            _remember_shown(session, turn, await self.runtime.arun(_decide_turn, session, turn))
+        return await handler(_shown(session, request))
 
     def _turn(self, session: GuardSession, request: ModelRequest) -> _Turn:
         messages: list[tuple[str, Role, str]] = []
@@ -166,25 +166,6 @@ class FirewallMiddleware(AgentMiddleware):
         if not changed:
             session.memo["tools"] = shown_before
         return _Turn(messages, changed)
-
-    @staticmethod
-    def _shown(request: ModelRequest, turn: _Turn, shown: dict[str, list[dict[str, Any]]]) -> ModelRequest:
-        """The request with each tool as the firewall lets the model see it (or not at all)."""
-        replaced: dict[int, BaseTool | None] = {}
-        for server, listed in turn.tools.items():
-            by_name = {t.get("name"): t for t in shown.get(server, [])}
-            for tool, definition in listed:
-                seen = by_name.get(definition["name"])
-                if seen is None:
-                    replaced[id(tool)] = None
-                elif seen.get("description") != definition.get("description"):
-                    copy = tool.model_copy()
-                    copy.description = str(seen.get("description") or "")
-                    replaced[id(tool)] = copy
-        if not replaced:
-            return request
-        tools = [replaced.get(id(t), t) for t in request.tools]
-        return request.override(tools=[t for t in tools if t is not None])
 
     # -- tool calls ----------------------------------------------------------------------------
 
@@ -260,6 +241,38 @@ class FirewallMiddleware(AgentMiddleware):
             definition["annotations"] = {**(definition.get("annotations") or {}), **extra}
         self._definitions[id(tool)] = (tool, (tool.name, tool.description), definition)
         return definition
+
+
+def _remember_shown(session: GuardSession, turn: _Turn, shown: dict[str, list[dict[str, Any]]]) -> None:
+    """Remember, per tool object, how the firewall lets the model see the lists it just decided:
+    as it is, with a redacted description (a copy), or not at all (None)."""
+    replaced: dict[int, tuple[BaseTool, BaseTool | None]] = session.memo.setdefault("replaced", {})
+    for server, listed in turn.tools.items():
+        by_name = {t.get("name"): t for t in shown.get(server, [])}
+        for tool, definition in listed:
+            replaced.pop(id(tool), None)
+            seen = by_name.get(definition["name"])
+            if seen is None:
+                replaced[id(tool)] = (tool, None)
+            elif seen.get("description") != definition.get("description"):
+                copy = tool.model_copy()
+                copy.description = str(seen.get("description") or "")
+                replaced[id(tool)] = (tool, copy)
+
+
+def _shown(session: GuardSession, request: ModelRequest) -> ModelRequest:
+    """The request with each tool as the firewall lets the model see it, on every model call."""
+    replaced: dict[int, tuple[BaseTool, BaseTool | None]] = session.memo.get("replaced") or {}
+    if not replaced:
+        return request
+    tools: list[BaseTool | dict[str, Any]] = []
+    for tool in request.tools:
+        entry = replaced.get(id(tool))
+        if entry is None or entry[0] is not tool:
+            tools.append(tool)
+        elif entry[1] is not None:
+            tools.append(entry[1])
+    return request.override(tools=tools)
 
 
 # -- on the runtime's thread -------------------------------------------------------------------
