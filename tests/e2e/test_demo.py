@@ -19,7 +19,9 @@ def test_demo_shows_each_call_and_the_firewalls_decisions():
     out = done.stdout
     # With the ml extra the classifier also withholds the injected inbox (layers reinforce each other).
     classifier = importlib.util.find_spec("torch") is not None
-    assert ("Attack session: 4 calls, 4 blocked" if classifier else "Attack session: 4 calls, 3 blocked") in out
+    assert (
+        "Attack session: 4 calls, 4 blocked" if classifier else "Attack session: 4 calls, 3 blocked"
+    ) in out
     assert "Benign session: 2 calls, 0 blocked" in out
     assert ("detector: detect.injection score" in out) is classifier
     # the provenance edge from the injected output to the exfiltration call's recipient
