@@ -100,7 +100,9 @@ class TraceError(ValueError):
 def parse_trace(lines: Iterable[Any], source: str = "trace") -> list[TraceLine]:
     """Validate trace lines (dicts) and their cross-references; errors name the 1-based line."""
     steps: list[TraceLine] = []
-    calls: set[str | int] = set()
+    calls: dict[str | int, dict[str, Any] | None] = {}
+    """call id -> the called tool's definition as last listed (None if unlisted)"""
+    listed: dict[str, dict[str, dict[str, Any]]] = {}
     for number, raw in enumerate(lines, 1):
         try:
             step = _LINE.validate_python(raw)
@@ -109,14 +111,23 @@ def parse_trace(lines: Iterable[Any], source: str = "trace") -> list[TraceLine]:
                 f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()
             )
             raise TraceError(f"{source} line {number}: {problems}") from None
+        if isinstance(step, ToolsList):
+            listed[step.server] = {str(t.get("name")): t for t in step.tools}
         if isinstance(step, Call):
             if step.id in calls:
                 raise TraceError(f"{source} line {number}: call id {step.id!r} is used twice")
-            calls.add(step.id)
-        if isinstance(step, Result) and step.id not in calls:
-            raise TraceError(
-                f"{source} line {number}: result for call {step.id!r}, which no earlier line makes"
-            )
+            calls[step.id] = listed.get(step.server, {}).get(step.tool)
+        if isinstance(step, Result):
+            if step.id not in calls:
+                raise TraceError(
+                    f"{source} line {number}: result for call {step.id!r}, which no earlier line makes"
+                )
+            tool = calls[step.id] or {}
+            if tool.get("outputSchema") and step.structuredContent is None and not step.isError:
+                raise TraceError(
+                    f"{source} line {number}: {tool.get('name')} declares an outputSchema, so its result "
+                    "needs structuredContent (an MCP client rejects it otherwise)"
+                )
         steps.append(step)
     return steps
 

@@ -106,6 +106,18 @@ def test_check_fails_when_a_decision_is_not_the_expected_one(tmp_path):
         ([{"type": "call", "id": 1, "server": "web"}], "line 1: call.tool: Field required"),
         ([{"type": "result", "id": 9, "content": "x"}], "line 1: result for call 9"),
         ([{"type": "teleport"}], "line 1:"),
+        (
+            [
+                {
+                    "type": "tools_list",
+                    "server": "w",
+                    "tools": [{"name": "t", "outputSchema": {"type": "object"}}],
+                },
+                {"type": "call", "id": 1, "server": "w", "tool": "t"},
+                {"type": "result", "id": 1, "content": "x"},
+            ],
+            "line 3: t declares an outputSchema",
+        ),
     ],
 )
 def test_a_malformed_trace_is_refused_with_its_line_number(tmp_path, bad, message):
