@@ -35,15 +35,15 @@ steering(argument) if {
 	argument.kind in addressing_kinds
 }
 
-# A read over the network (egress, no sink or destructive class) of a URL (or bare host) copied
-# whole from content: the agent follows a link, and the request carries nothing it composed.
+# A read over the network (egress, no sink or destructive class) of a URL copied whole from
+# content: the agent follows a link, and the request carries nothing it composed.
 followed_link(argument) if {
 	every class in input.tool.classes {
 		class in {"source", "egress"}
 	}
 	some copied in input.provenance.derived_from
 	copied.path == argument.path
-	copied.kind in {"url", "domain", "field"}
+	copied.kind in {"url", "field"}
 	copied.whole
 }
 

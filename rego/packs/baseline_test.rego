@@ -111,8 +111,3 @@ test_a_destructive_call_with_a_target_the_user_did_not_give_asks if {
 	some f in baseline.ask with input as composed
 	f.rule_id == "baseline.destructive_in_untrusted_context"
 }
-
-test_following_a_bare_host_copied_whole_is_allowed if {
-	host := [{"path": ["url"], "kind": "domain", "whole": true, "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
-	count(baseline.deny) == 0 with input as call(["source", "egress"], "catalog", host, "untrusted")
-}
