@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -345,12 +346,13 @@ class Run:
     answer_only: dict[str, list[str]] = field(default_factory=dict)
     seconds: Counter[str] = field(default_factory=Counter)
     """Wall time per attack, and 'shared' for the benign and canary runs."""
+    commit: str = ""
 
 
 async def run_suite(
-    run: Run, suite: TaskSuite, attacks: list[str], configs: list[str], limit: int | None
+    run: Run, suite: TaskSuite, firewalls: dict[str, Firewall | None], attacks: list[str], limit: int | None
 ) -> None:
-    firewalls = {config: firewall_for(config, suite) for config in configs}
+    configs = list(firewalls)
     clean = suite.load_and_inject_default_environment({})
     loaded = {name: load_attack(name, suite, _Target()) for name in attacks}
     injection_tasks = list(suite.injection_tasks.values())
@@ -381,11 +383,28 @@ async def run_suite(
 
 
 async def benchmark(args: argparse.Namespace) -> Run:
-    run = Run()
-    suites = get_suites(VERSION)
-    for name in args.suites:
-        await run_suite(run, suites[name], args.attacks, args.configs, args.limit)
+    run = Run(commit=commit())
+    suites = [get_suites(VERSION)[name] for name in args.suites]
+    # Every firewall (its policy and model) is built before the first episode: one run, one version.
+    firewalls = {s.name: {config: firewall_for(config, s) for config in args.configs} for s in suites}
+    for suite in suites:
+        await run_suite(run, suite, firewalls[suite.name], args.attacks, args.limit)
     return run
+
+
+def commit() -> str:
+    """The checkout the firewall came from (`+dirty`: with uncommitted changes)."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "firewall", "rego"], capture_output=True, text=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 # --- Metrics and report ---------------------------------------------------------------------------
@@ -631,6 +650,7 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
         "# AgentDojo replay (LLM-free)",
         f"- Command: `{command}`\n- Machine: {machine()}\n"
         f"- Wall time: {total:.0f} s ({times}; `shared` is the benign and canary runs)\n"
+        f"- Firewall: commit {run.commit} (`firewall/` and `rego/`)\n"
         f"- AgentDojo {VERSION} (agentdojo 0.1.35), attacks addressed to `{TARGET_PIPELINE}`\n"
         f"- Replayable pairs: {counts}",
         targets(run, headline) if "full" in args.configs else "",
