@@ -44,30 +44,6 @@ def base_path(name: str) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=4)
-def shared_model(
-    path: Path,
-    *,
-    device: str = "auto",
-    injection_label: int | str | None = None,
-    max_length: int | None = None,
-    stride: int | None = None,
-    threads: int | None = None,
-    quantize: bool = False,
-) -> InjectionModel:
-    """One loaded model per setting per process: firewalls built from the same config (tests,
-    replays, benchmarks, adapters) share it; scoring only reads it."""
-    return InjectionModel(
-        path,
-        device=device,
-        injection_label=injection_label,
-        max_length=max_length,
-        stride=stride,
-        threads=threads,
-        quantize=quantize,
-    )
-
-
 class InjectionModel:
     def __init__(
         self,
@@ -227,3 +203,8 @@ class InjectionModel:
         if "redact" in self.thresholds and score >= self.thresholds["redact"]:
             return "redact"
         return "allow"
+
+
+shared_model = functools.lru_cache(maxsize=4)(InjectionModel)
+"""One loaded model per setting per process: firewalls built from the same config (tests, replays,
+benchmarks, adapters) share it; scoring only reads it."""
