@@ -16,7 +16,7 @@ worst case); the tables also give how often the injection reached the agent, and
 an agent that follows only the injections it saw. AgentDojo material is never used to train or tune
 the detector. scenarios/RESULTS.md (written with --write) documents the method and the configs.
 
-    python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
+    PYTHONHASHSEED=0 python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
         [--configs none policy] [--limit N] [--write] [--dump episodes.jsonl]
 """
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -612,6 +613,10 @@ METHOD = """\
   any real agent could reach. Even with no firewall, a few executed injections fail AgentDojo's own
   security check (for example workspace `injection_task_0`, whose check also counts the injected email
   that repeats its subject).
+- **Reproducibility.** The firewall's provenance matcher picks word-shingle fingerprints with Python's
+  salted `hash()`, so whether a short shared run of words (a 6-word address, say) is found varies between
+  processes: with a random seed, travel's benign utility under `policy` was 80% to 95% across runs. The
+  command pins `PYTHONHASHSEED=0` so that the tables reproduce.
 - AgentDojo material is never used to train the detector or to choose its thresholds; the detector runs
   with its own calibrated defaults, and the provenance labels below were written from the tools'
   semantics, not from these results.
@@ -637,6 +642,9 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
     from results import machine  # bench/results.py: the machine line every benchmark reports
 
     headline = args.attacks[0]
+    # The provenance matcher's winnowing uses Python's salted hash(), so which short shared runs of
+    # words it finds (and so some decisions) varies between processes unless the seed is fixed.
+    seed = os.environ.get("PYTHONHASHSEED", "random (decisions may vary between runs)")
     counts = "; ".join(
         f"{s}: {run.pairs[s + ':replayable']} of {run.pairs[s + ':total']} ({run.pairs[s + ':answer_only']} "
         f"with an answer-only injection task: {', '.join(run.answer_only[s]) or 'none'}; "
@@ -650,7 +658,7 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
         "# AgentDojo replay (LLM-free)",
         f"- Command: `{command}`\n- Machine: {machine()}\n"
         f"- Wall time: {total:.0f} s ({times}; `shared` is the benign and canary runs)\n"
-        f"- Firewall: commit {run.commit} (`firewall/` and `rego/`)\n"
+        f"- Firewall: commit {run.commit} (`firewall/` and `rego/`); PYTHONHASHSEED={seed}\n"
         f"- AgentDojo {VERSION} (agentdojo 0.1.35), attacks addressed to `{TARGET_PIPELINE}`\n"
         f"- Replayable pairs: {counts}",
         targets(run, headline) if "full" in args.configs else "",
@@ -701,7 +709,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     run = anyio.run(benchmark, args)
-    command = " ".join(["python bench/agentdojo_replay.py", *(sys.argv[1:] if argv is None else argv)])
+    seed = f"PYTHONHASHSEED={os.environ['PYTHONHASHSEED']} " if "PYTHONHASHSEED" in os.environ else ""
+    command = seed + " ".join(["python bench/agentdojo_replay.py", *(sys.argv[1:] if argv is None else argv)])
     text = report(run, args, command)
     print(text)
     if args.dump:
