@@ -36,6 +36,9 @@ class AuditConfig(_Strict):
 class LimitsConfig(_Strict):
     max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """A JSON-RPC message larger than this is refused with an error, from either side."""
+    request_timeout_seconds: float = Field(default=300, gt=0)
+    """A request the server has not answered this long after it was sent (or after its last
+    progress notification) gets an error, and the server a cancellation."""
 
 
 class Rule(_Strict):

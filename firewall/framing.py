@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from firewall import wire
 
 OVERSIZED = "mcp-firewall/oversized"
+INVALID = "mcp-firewall/invalid"
 _HEAD = 4096
 # The id among the leading scalar members of the top-level object (never a nested "id").
 _LEADING_ID = re.compile(
@@ -41,11 +42,18 @@ def leading_id(head: bytes) -> int | str | None:
 
 
 class CappedLines:
-    """Async iterator of text lines from a byte source; over-long lines become OVERSIZED markers."""
+    """Async iterator of text lines from a byte source; over-long lines become OVERSIZED markers.
 
-    def __init__(self, receive: Callable[[], Awaitable[bytes]], limit: int) -> None:
+    With `strict_ids`, a message whose top-level id is present but not an integer or a string
+    becomes an INVALID marker: the SDK's envelope model would drop such an id silently and hand
+    the relay a notification (a `tools/call` nobody could answer, or decide)."""
+
+    def __init__(
+        self, receive: Callable[[], Awaitable[bytes]], limit: int, *, strict_ids: bool = False
+    ) -> None:
         self._receive = receive
         self._limit = limit
+        self._strict_ids = strict_ids
         self._buffer = bytearray()
         self._eof = False
         self._closed = False
@@ -84,7 +92,7 @@ class CappedLines:
                 if len(line) > self._limit:
                     return self._marker(line[:_HEAD], len(line))
                 if line.strip():
-                    return line.decode("utf-8", errors="replace")
+                    return self._checked(line)
                 continue
             if len(self._buffer) > self._limit:
                 return await self._discard_rest()
@@ -92,8 +100,16 @@ class CappedLines:
                 if self._buffer.strip():
                     line = bytes(self._buffer)
                     self._buffer.clear()
-                    return line.decode("utf-8", errors="replace")
+                    return self._checked(line)
                 raise StopAsyncIteration
+
+    def _checked(self, line: bytes) -> str:
+        # Only a line that names "id" can carry a bad one; parsing the rest twice would cost.
+        if self._strict_ids and b'"id"' in line:
+            problem = invalid_id(line)
+            if problem is not None:
+                return json.dumps({INVALID: problem[0], "method": problem[1], "params": problem[2]})
+        return line.decode("utf-8", errors="replace")
 
     async def _discard_rest(self) -> str:
         head = bytes(self._buffer[:_HEAD])
@@ -115,11 +131,30 @@ class CappedLines:
         return json.dumps({OVERSIZED: size, "limit": self._limit, "id": leading_id(head)})
 
 
+def invalid_id(line: bytes) -> tuple[str, str | None, dict[str, Any] | None] | None:
+    """(reason, method, params) when the line is a JSON object whose "id" is not an integer or a
+    string."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None  # the SDK reports the parse error itself
+    if not isinstance(message, dict) or "id" not in message or _id(message["id"]) is not None:
+        return None
+    method = message.get("method") if isinstance(message.get("method"), str) else None
+    params = message.get("params") if isinstance(message.get("params"), dict) else None
+    reason = f"invalid request id {json.dumps(message['id'])[:40]}: an id is an integer or a string"
+    return reason, method, params
+
+
 @dataclass(frozen=True)
 class BadMessage:
+    """A message the firewall refused before relaying it: what to answer, and what it was."""
+
     id: int | str | None
     code: int
     reason: str
+    method: str | None = None
+    params: dict[str, Any] | None = None
 
 
 def describe_bad_message(exc: Exception) -> BadMessage:
@@ -135,9 +170,18 @@ def describe_bad_message(exc: Exception) -> BadMessage:
             f"message of {candidate[OVERSIZED]} bytes exceeds the limit of {candidate.get('limit')} bytes"
         )
         return BadMessage(_id(candidate.get("id")), wire.MESSAGE_TOO_LARGE, reason)
+    if candidate is not None and INVALID in candidate:
+        params = candidate.get("params") if isinstance(candidate.get("params"), dict) else None
+        return BadMessage(None, wire.INVALID_REQUEST, str(candidate[INVALID]), _str(candidate), params)
     if candidate is not None:
-        return BadMessage(_id(candidate.get("id")), wire.INVALID_REQUEST, "not a valid JSON-RPC 2.0 message")
+        reason = "not a valid JSON-RPC 2.0 message"
+        return BadMessage(_id(candidate.get("id")), wire.INVALID_REQUEST, reason, _str(candidate))
     return BadMessage(None, wire.PARSE_ERROR, f"parse error: {type(exc).__name__}")
+
+
+def _str(candidate: dict[str, Any]) -> str | None:
+    method = candidate.get("method")
+    return method if isinstance(method, str) else None
 
 
 def _id(value: Any) -> int | str | None:

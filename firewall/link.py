@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,8 @@ class Pending:
     call: ToolCall | None = None
     done: anyio.Event | None = None
     reply: JSONRPCMessage | Exception | None = None
+    deadline: float = math.inf
+    """When the relay gives up on the agent's request (anyio clock); moved on by progress."""
 
 
 @dataclass
@@ -44,6 +48,8 @@ class Link:
     """The server could not be started: the link is down from the beginning."""
     catalog: dict[str, dict[str, Any]] | None = None
     """tool name -> its tools/list entry; None until the firewall has seen a complete list."""
+    timeout: float = math.inf
+    """Seconds a request may go unanswered (limits.request_timeout_seconds)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _catalog_lock: anyio.Lock = field(default_factory=anyio.Lock)
 
@@ -59,8 +65,21 @@ class Link:
     def register(self, pending: Pending) -> int:
         """Reserve a downstream id for a request (before sending, so its reply always finds it)."""
         downstream_id = next(self._ids)
+        pending.deadline = anyio.current_time() + self.timeout
         self.pending[downstream_id] = pending
         return downstream_id
+
+    def extend(self, pending: Pending) -> None:
+        """The server reported progress on this request: its deadline starts again."""
+        pending.deadline = anyio.current_time() + self.timeout
+
+    async def abandon(self, downstream_id: int, reason: str) -> None:
+        """Stop waiting for a request: forget it and tell the server (best effort) to cancel it."""
+        self.pending.pop(downstream_id, None)
+        if self.up:
+            with suppress(ServerDown):
+                note = {"requestId": downstream_id, "reason": reason}
+                await self.send(wire.notification("notifications/cancelled", note))
 
     async def forward_request(self, pending: Pending, method: str, params: dict[str, Any] | None) -> int:
         downstream_id = self.register(pending)
@@ -74,9 +93,13 @@ class Link:
     async def request(self, method: str, params: dict[str, Any] | None) -> dict[str, Any]:
         """The firewall's own request (catalog fetch, gateway fan-out); raises on error or server death."""
         pending = Pending(method, params=params, done=anyio.Event())
-        await self.forward_request(pending, method, params)
+        downstream_id = await self.forward_request(pending, method, params)
         assert pending.done is not None
-        await pending.done.wait()
+        with anyio.move_on_after(self.timeout) as waited:
+            await pending.done.wait()
+        if waited.cancelled_caught:
+            await self.abandon(downstream_id, "mcp-firewall: request timed out")
+            raise ServerDown(f"server {self.name!r} did not answer {method} within {self.timeout:g} s")
         reply = pending.reply
         if isinstance(reply, Exception):
             raise reply

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 
 import anyio
@@ -35,7 +37,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIO
 from firewall import __version__, wire
 from firewall.core import Firewall
 from firewall.errors import ServerDown
-from firewall.events import Decision, SessionInfo, ToolCall, Verdict
+from firewall.events import ContentEvent, Decision, SessionInfo, ToolCall, Verdict
 from firewall.framing import describe_bad_message
 from firewall.guard import Guard
 from firewall.link import Link, Pending
@@ -52,6 +54,23 @@ _LISTS = {
     "resources/list": "resources",
     "resources/templates/list": "resourceTemplates",
 }
+
+
+def _request_id(value: Any) -> RequestId | None:
+    """value when it can be a JSON-RPC id (an integer or a string), else None; never a bool."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
+
+
+def _progress_token(params: dict[str, Any] | None) -> str | int | None:
+    meta = (params or {}).get("_meta")
+    return _request_id(meta.get("progressToken")) if isinstance(meta, dict) else None
+
+
+def _envelope_problem(params: dict[str, Any] | None) -> str | None:
+    """Why a request's params are unusable before any routing, or None."""
+    if params is not None and "_meta" in params and not isinstance(params["_meta"], dict):
+        return "params._meta must be an object"
+    return None
 
 
 def _meta_envelope(params: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -75,6 +94,8 @@ class Relay:
         client_send: WriteStream[SessionMessage],
         links: dict[str, Link],
         naming: Naming | None = None,
+        *,
+        request_timeout: float = math.inf,
     ) -> None:
         if naming is None and len(links) != 1:
             raise ValueError("a transparent relay fronts exactly one server")
@@ -86,6 +107,9 @@ class Relay:
         self.client_send = client_send
         self.links = links
         self.naming = naming
+        self.request_timeout = request_timeout
+        for link in links.values():
+            link.timeout = request_timeout
         self.server_down: str | None = None
         """Set when a server exits; a transparent relay then ends (the wrapper exits non-zero)."""
         # agent request id -> (link, downstream id); downstream id None while the firewall decides.
@@ -97,6 +121,9 @@ class Relay:
         self._progress: dict[str | int, RequestId] = {}
         self._ids = itertools.count(1)
         self._tg: TaskGroup | None = None
+        # Agent requests not answered yet: at the agent's EOF the relay delivers these, then ends.
+        self._open: set[RequestId] = set()
+        self._answered = anyio.Event()
 
     @property
     def transparent(self) -> bool:
@@ -105,14 +132,54 @@ class Relay:
     # -- running -------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Serve until the agent disconnects (after answering what it asked) or the relay ends."""
         async with anyio.create_task_group() as tg:
             self._tg = tg
             for link in self.links.values():
                 tg.start_soon(self._pump_server, link)
+            if self.request_timeout < math.inf:
+                tg.start_soon(self._watchdog)
             try:
                 await self._pump_client()
+                await self._drain()
             finally:
                 tg.cancel_scope.cancel()
+
+    async def _drain(self) -> None:
+        """The agent closed its side: refuse the servers' questions it can no longer answer, and
+        deliver the replies still in flight (each is bounded by the request timeout)."""
+        for agent_id, (link, original_id) in list(self._server_requests.items()):
+            del self._server_requests[agent_id]
+            self._server_request_ids.pop((link.name, original_id), None)
+            with suppress(ServerDown):
+                await link.send(wire.error(original_id, INTERNAL_ERROR, "the agent disconnected"))
+        with anyio.move_on_after(self.request_timeout + 5):
+            while self._open:
+                await self._answered.wait()
+                self._answered = anyio.Event()
+
+    async def _watchdog(self) -> None:
+        """Answer the agent's requests that a server left unanswered past their deadline."""
+        period = min(1.0, self.request_timeout / 4)
+        while True:
+            await anyio.sleep(period)
+            now = anyio.current_time()
+            for link in self.links.values():
+                for downstream_id, pending in list(link.pending.items()):
+                    if pending.client_id is not None and pending.deadline <= now:
+                        await self._time_out(link, downstream_id, pending)
+
+    async def _time_out(self, link: Link, downstream_id: int, pending: Pending) -> None:
+        assert pending.client_id is not None
+        await link.abandon(downstream_id, "mcp-firewall: request timed out")
+        self._client_calls.pop(pending.client_id, None)
+        self._forget_progress(pending)
+        message = (
+            f"server {link.name!r} did not answer {pending.method} within "
+            f"{self.request_timeout:g} s; the firewall cancelled it"
+        )
+        log.warning("%s", message)
+        await self._to_client(wire.error(pending.client_id, wire.REQUEST_TIMED_OUT, message))
 
     def _spawn(
         self, fn: Callable[..., Awaitable[None]], *args: Any, answers: RequestId | None = None
@@ -144,6 +211,10 @@ class Relay:
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             log.info("the agent's connection is closed; ending the session")
             self._end()
+        # Only once it is handed over: a relay draining at the agent's EOF ends when none is open.
+        if isinstance(message, JSONRPCResponse | JSONRPCError) and message.id in self._open:
+            self._open.discard(message.id)
+            self._answered.set()
 
     def _end(self) -> None:
         if self._tg is not None:
@@ -163,6 +234,9 @@ class Relay:
             message = item.message
             try:
                 if isinstance(message, JSONRPCRequest):
+                    if await self._refused_request(message):
+                        continue
+                    self._open.add(message.id)
                     await self._client_request(message)
                 elif isinstance(message, JSONRPCNotification):
                     await self._client_notification(message)
@@ -173,6 +247,48 @@ class Relay:
                 if isinstance(message, JSONRPCRequest):
                     self._client_calls.pop(message.id, None)
                     await self._to_client(wire.error(message.id, wire.SERVER_UNAVAILABLE, str(exc)))
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                raise
+            except Exception as exc:  # a bug or a peer message nobody foresaw: refuse it, keep serving
+                log.exception("internal error on a message from the client")
+                if isinstance(message, JSONRPCRequest):
+                    self._client_calls.pop(message.id, None)
+                    await self._to_client(
+                        wire.error(message.id, INTERNAL_ERROR, f"mcp-firewall internal error: {exc}")
+                    )
+
+    async def _refused_request(self, message: JSONRPCRequest) -> bool:
+        """Refuse (and answer) a request the relay must not act on; True when it did."""
+        problem = _envelope_problem(message.params)
+        code = INVALID_PARAMS
+        if problem is None and message.id in self._open:
+            problem, code = f"request id {message.id!r} is already in flight", wire.INVALID_REQUEST
+        if problem is None:
+            return False
+        log.warning("refused a %s request from the client: %s", message.method, problem)
+        self._audit_refusal(message.method, message.params, problem, message.id)
+        await self._to_client(wire.error(message.id, code, problem))
+        return True
+
+    def _audit_refusal(
+        self, method: str, params: dict[str, Any] | None, reason: str, request_id: RequestId | None = None
+    ) -> None:
+        """An audit record for a message refused before any decision (it is never forwarded)."""
+        verdict = Verdict.deny("firewall.invalid_message", reason, stage="relay")
+        server = next(iter(self.links)) if self.transparent else ""
+        if method == "tools/call":
+            params = params or {}
+            arguments = params.get("arguments")
+            event: ToolCall | ContentEvent = ToolCall(
+                self.session,
+                server,
+                str(params.get("name")),
+                arguments if isinstance(arguments, dict) else {},
+                request_id if request_id is not None else "",
+            )
+        else:
+            event = ContentEvent(self.session, server, method, {"reason": reason})
+        self.firewall.record(event, verdict, method=method)
 
     async def _pump_server(self, link: Link) -> None:
         async for item in link.receive:
@@ -189,13 +305,17 @@ class Relay:
                     await self._server_response(link, message)
             except ServerDown as exc:
                 log.warning("%s", exc)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                raise
+            except Exception:  # one bad server message must not take the relay (or other servers) down
+                log.exception("internal error on a message from server %s; dropped", link.name)
         await self._server_exited(link)
 
     # -- agent -> server ---------------------------------------------------------------------------
 
     async def _client_request(self, message: JSONRPCRequest) -> None:
-        token = ((message.params or {}).get("_meta") or {}).get("progressToken")
-        if isinstance(token, str | int):
+        token = _progress_token(message.params)
+        if token is not None:
             self._progress[token] = message.id
         method = message.method
         if method == "tools/call":
@@ -221,14 +341,24 @@ class Relay:
 
     async def _client_notification(self, message: JSONRPCNotification) -> None:
         params = message.params or {}
+        if not message.method.startswith("notifications/") or _envelope_problem(params):
+            # A request method without a (valid) id would reach the server undecided: a lenient
+            # server runs a `tools/call` notification. Only notifications proper are relayed.
+            reason = _envelope_problem(params) or (
+                f"{message.method!r} sent as a notification (no valid id): not a valid request"
+            )
+            log.warning("refused a message from the client: %s", reason)
+            self._audit_refusal(message.method, params, reason)
+            return
         if message.method == "notifications/cancelled":
-            entry = self._client_calls.get(params.get("requestId"))  # type: ignore[arg-type]
-            if entry is None:
+            request_id = _request_id(params.get("requestId"))
+            entry = None if request_id is None else self._client_calls.get(request_id)
+            if request_id is None or entry is None:
                 log.debug("cancellation for unknown request %r dropped", params.get("requestId"))
                 return
             link, downstream_id = entry
             if link is None or downstream_id is None:
-                self._cancelled.add(params["requestId"])  # still being decided: never forward it
+                self._cancelled.add(request_id)  # still being decided: never forward it
                 return
             await link.send(wire.notification(message.method, {**params, "requestId": downstream_id}))
             return
@@ -251,6 +381,7 @@ class Relay:
     async def _client_garbage(self, exc: Exception) -> None:
         bad = describe_bad_message(exc)
         log.warning("malformed message from the client: %s", bad.reason)
+        self._audit_refusal(bad.method or "invalid", bad.params, bad.reason, bad.id)
         if bad.id is not None and isinstance(bad.id, int) and bad.id in self._server_requests:
             # A broken reply to a server's request: the server gets the error, not the client.
             link, original_id = self._server_requests.pop(bad.id)
@@ -340,8 +471,8 @@ class Relay:
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
 
     def _forget_progress(self, pending: Pending) -> None:
-        token = ((pending.params or {}).get("_meta") or {}).get("progressToken")
-        if isinstance(token, str | int):
+        token = _progress_token(pending.params)
+        if token is not None:
             self._progress.pop(token, None)
 
     async def _tool_result(self, pending: Pending, result: dict[str, Any]) -> None:
@@ -406,16 +537,27 @@ class Relay:
     async def _server_notification(self, link: Link, message: JSONRPCNotification) -> None:
         method, params = message.method, message.params or {}
         related: RequestId | None = None
+        if not method.startswith("notifications/"):
+            log.warning("server %s sent %r as a notification (no valid id); dropped", link.name, method)
+            return
         if method == "notifications/tools/list_changed":
             link.catalog = None
         elif method == "notifications/cancelled":
-            agent_id = self._server_request_ids.pop((link.name, params.get("requestId")), None)  # type: ignore[arg-type]
+            request_id = _request_id(params.get("requestId"))
+            agent_id = (
+                None if request_id is None else self._server_request_ids.pop((link.name, request_id), None)
+            )
             if agent_id is None:
                 return
             self._server_requests.pop(agent_id, None)
             message = wire.notification(method, {**params, "requestId": agent_id})
         elif method == "notifications/progress":
-            related = self._progress.get(params.get("progressToken"))  # type: ignore[arg-type]
+            token = _request_id(params.get("progressToken"))
+            related = None if token is None else self._progress.get(token)
+            if related is None:
+                log.debug("progress from server %s for no known request dropped", link.name)
+                return
+            self._extend_deadline(related)
         elif method == "notifications/message":
             related = self._related(link)
         meta = params.get("_meta")
@@ -429,6 +571,12 @@ class Relay:
         if self.naming is not None and method == "notifications/resources/updated" and "uri" in params:
             message = wire.notification(method, {**params, "uri": self.naming.uri(link.name, params["uri"])})
         await self._to_client(message, related)
+
+    def _extend_deadline(self, client_id: RequestId) -> None:
+        link, downstream_id = self._client_calls.get(client_id, (None, None))
+        pending = None if link is None or downstream_id is None else link.pending.get(downstream_id)
+        if link is not None and pending is not None:
+            link.extend(pending)
 
     async def _server_garbage(self, link: Link, exc: Exception) -> None:
         bad = describe_bad_message(exc)

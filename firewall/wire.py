@@ -22,6 +22,8 @@ FIREWALL_DENIED = -32010
 """Implementation-defined JSON-RPC code: the firewall refused this request or its result."""
 MESSAGE_TOO_LARGE = -32011
 SERVER_UNAVAILABLE = -32012
+REQUEST_TIMED_OUT = -32013
+"""The server did not answer within limits.request_timeout_seconds; the firewall cancelled it."""
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601

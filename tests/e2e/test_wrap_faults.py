@@ -4,59 +4,24 @@ malformed JSON, invalid envelopes, oversized lines, a crashing server, a bad con
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import anyio
 import pytest
-from anyio.abc import Process
-from anyio.streams.buffered import BufferedByteReceiveStream
 from feature_suite import everything_command
+
+from tests.support.raw_client import raw_process
 
 pytestmark = pytest.mark.anyio
 
 LIMIT = 64 * 1024
 
 
-class RawWrapper:
-    def __init__(self, process: Process) -> None:
-        self.process = process
-        assert process.stdout is not None and process.stdin is not None
-        self.stdout = BufferedByteReceiveStream(process.stdout)
-
-    async def send_line(self, line: bytes) -> None:
-        assert self.process.stdin is not None
-        await self.process.stdin.send(line + b"\n")
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.send_line(json.dumps(message).encode())
-
-    async def receive(self) -> dict[str, Any]:
-        with anyio.fail_after(10):
-            return json.loads(await self.stdout.receive_until(b"\n", 10 * 1024 * 1024))
-
-    async def request(
-        self, request_id: int, method: str, params: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        await self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or {}})
-        return await self.receive()
-
-    async def handshake(self) -> None:
-        params = {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "raw", "version": "0"},
-        }
-        assert "result" in await self.request(0, "initialize", params)
-        await self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-
-
 def wrapper_command(tmp_path: Path, *extra: str) -> list[str]:
     config = tmp_path / "fw.toml"
-    config.write_text(f"[limits]\nmax_message_bytes = {LIMIT}\n")
+    # The classifier is not what these tests are about; loading it under load ate their deadlines.
+    config.write_text(f'[limits]\nmax_message_bytes = {LIMIT}\n[detect]\nclassifier = "off"\n')
     return [
         sys.executable,
         "-m",
@@ -70,19 +35,8 @@ def wrapper_command(tmp_path: Path, *extra: str) -> list[str]:
     ]
 
 
-async def start(tmp_path: Path, *extra: str) -> RawWrapper:
-    process = await anyio.open_process(
-        wrapper_command(tmp_path, *extra),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    return RawWrapper(process)
-
-
 async def test_malformed_and_oversized_messages_get_errors_and_the_relay_keeps_serving(tmp_path):
-    wrapper = await start(tmp_path)
-    async with wrapper.process:
+    async with raw_process(wrapper_command(tmp_path)) as wrapper:
         await wrapper.handshake()
         await wrapper.send_line(b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list"')  # truncated JSON
         reply = await wrapper.receive()
@@ -107,18 +61,13 @@ async def test_malformed_and_oversized_messages_get_errors_and_the_relay_keeps_s
             and "firewall.unknown_tool" in reply["result"]["content"][0]["text"]
         )
 
-        assert wrapper.process.stdin is not None
-        await wrapper.process.stdin.aclose()
-        with anyio.fail_after(10):
-            assert await wrapper.process.wait() == 0
-        assert wrapper.process.stderr is not None
-        stderr = b"".join([chunk async for chunk in wrapper.process.stderr]).decode()
-        assert "malformed message from the client" in stderr
+        await wrapper.close_stdin()
+        assert await wrapper.wait() == 0
+        assert "malformed message from the client" in await wrapper.stderr_text()
 
 
 async def test_oversized_result_from_the_server_is_refused_with_the_callers_id(tmp_path):
-    wrapper = await start(tmp_path)
-    async with wrapper.process:
+    async with raw_process(wrapper_command(tmp_path)) as wrapper:
         await wrapper.handshake()
         params = {"name": "echo", "arguments": {"text": "y" * (LIMIT - 1000)}}
         # The request fits; the server's reply (text echoed twice: content and structured) does not.
@@ -129,8 +78,7 @@ async def test_oversized_result_from_the_server_is_refused_with_the_callers_id(t
 
 
 async def test_server_crash_fails_the_pending_call_and_the_wrapper_exits_non_zero(tmp_path):
-    wrapper = await start(tmp_path)
-    async with wrapper.process:
+    async with raw_process(wrapper_command(tmp_path)) as wrapper:
         await wrapper.handshake()
         await wrapper.send(
             {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "crash", "arguments": {}}}
@@ -139,13 +87,8 @@ async def test_server_crash_fails_the_pending_call_and_the_wrapper_exits_non_zer
         assert reply["id"] == 7 and reply["error"]["code"] == -32012 and "exited" in reply["error"]["message"]
         note = await wrapper.receive()
         assert note["method"] == "notifications/message" and note["params"]["level"] == "error"
-        with anyio.fail_after(15):
-            assert await wrapper.process.wait() == 1
-        assert wrapper.process.stderr is not None
-        stderr = b""
-        async for chunk in wrapper.process.stderr:
-            stderr += chunk
-        assert b"the wrapped server exited" in stderr
+        assert await wrapper.wait() == 1
+        assert "the wrapped server exited" in await wrapper.stderr_text()
 
 
 def test_bad_config_fails_at_start_naming_the_key(tmp_path):
