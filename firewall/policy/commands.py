@@ -13,7 +13,7 @@ from firewall.app import build_policy_engine, policy_paths
 from firewall.config import load_config
 from firewall.errors import ConfigError
 from firewall.policy.document import PolicyInput
-from firewall.policy.engine import EmbeddedEngine, PolicyError, load_sources, policy_data
+from firewall.policy.engine import EmbeddedEngine, PolicyError, load_sources, policy_data, read_sources
 from firewall.policy.tooling import lint, run_tests
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,10 +28,10 @@ def run_policy_command(args: argparse.Namespace) -> int:
         if args.policy_command == "eval":
             return _eval(config, args.input)
         paths = list(args.paths) or policy_paths(config.policy)
-        sources = load_sources(paths, tests=True)
         if args.policy_command == "test":
-            return _test(sources, config, coverage=args.coverage)
-        return _lint(sources)
+            return _test(load_sources(paths, tests=True), config, coverage=args.coverage)
+        # Not composed here: lint reports what the composition cannot read instead of failing on it.
+        return _lint(read_sources(paths, tests=True))
     except (ConfigError, PolicyError) as exc:
         print(f"mcp-firewall policy: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -12,6 +12,7 @@ correct) rather than touching the owner's.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -25,6 +26,7 @@ import anyio
 import anyio.to_thread
 
 from firewall.errors import FirewallError
+from firewall.policy.compose import Composition, read_composition
 
 RESULT_PACKAGE = "mcp_firewall"
 RESULT_RULE = "finding_list"
@@ -43,12 +45,8 @@ class Source:
     text: str
 
 
-def load_sources(
-    paths: Sequence[Path], *, tests: bool = False, packs: Sequence[str] | None = None
-) -> list[Source]:
-    """Every .rego file under the given files and folders (tests only when asked), in a stable order,
-    plus the generated module composing the packs they define: all of them, or only `packs` (the
-    firewall composes only the selected packs, so the others cost nothing per decision)."""
+def read_sources(paths: Sequence[Path], *, tests: bool = False) -> list[Source]:
+    """Every .rego file under the given files and folders (tests only when asked), in a stable order."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -57,38 +55,56 @@ def load_sources(
             files.append(path)
         else:
             raise PolicyError(f"policy path not found: {path}")
-    sources = [
+    return [
         Source(str(f), f.read_text(encoding="utf-8"))
         for f in files
         if tests or not f.name.endswith("_test.rego")
     ]
-    return with_composition(sources, packs)
+
+
+def load_sources(
+    paths: Sequence[Path], *, tests: bool = False, packs: Sequence[str] | None = None
+) -> list[Source]:
+    """The policy files under `paths` (see read_sources) plus the generated module composing the
+    packs they define: all of them, or only `packs` (the firewall composes only the selected packs,
+    so the others cost nothing per decision). Raises PolicyError when they do not compile, or when
+    a composed pack has a deny/ask/redact rule the composition cannot read."""
+    return with_composition(read_sources(paths, tests=tests), packs)
 
 
 COMPOSITION = "generated/composition.rego"
-_PACK_PACKAGE = re.compile(r"^package\s+mcp_firewall\.packs\.(\w+)\s*$", re.MULTILINE)
-LEVELS = ("deny", "ask", "redact")
+
+
+def read_packs(sources: Sequence[Source]) -> Composition:
+    """The packs the compiled sources define, the levels the composition reads from each, and the
+    pack rules it cannot read (a generated composition among the sources is left out)."""
+    return _read_packs(tuple(s for s in sources if s.path != COMPOSITION))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_packs(sources: tuple[Source, ...]) -> Composition:
+    # Cached: the firewall reads the packs twice while it starts (composing, then checking the
+    # selected names), and each read compiles and walks the whole AST (milliseconds).
+    engine = compile_sources(sources)
+    try:
+        return read_composition(json.loads(engine.get_ast_as_json()))
+    except (KeyError, TypeError, ValueError) as exc:  # an AST this version does not know: fail loudly
+        raise PolicyError(f"cannot read the policy's rules from the compiled AST: {exc!r}") from None
+    finally:
+        del engine  # dropped on the thread that made it
 
 
 def pack_levels(sources: Sequence[Source]) -> dict[str, list[str]]:
-    """Pack name -> the levels it defines (deny, ask, redact), for package mcp_firewall.packs.NAME."""
-    packs: dict[str, set[str]] = {}
-    for source in sources:
-        match = _PACK_PACKAGE.search(source.text)
-        if match is None or match.group(1).endswith("_test"):
-            continue
-        levels = packs.setdefault(match.group(1), set())
-        levels.update(
-            level for level in LEVELS if re.search(rf"^{level}\s+contains\b", source.text, re.MULTILINE)
-        )
-    return {name: [level for level in LEVELS if level in levels] for name, levels in sorted(packs.items())}
+    """Pack name -> the levels (deny, ask, redact) the composition reads from it, for every pack
+    the compiled policy defines (package mcp_firewall.packs.NAME, test packages excluded)."""
+    return read_packs(sources).levels
 
 
-def with_composition(sources: Sequence[Source], packs: Sequence[str] | None = None) -> list[Source]:
-    """The sources plus the generated module composing the packs (all of them, or only `packs`):
-    one rule per pack and level it defines, guarded by `name in selected` (see main.rego)."""
+def composition_module(composition: Composition, packs: Sequence[str] | None = None) -> Source:
+    """The generated module composing the packs (all of them, or only `packs`): one rule per pack
+    and level it defines, guarded by `name in selected` (see main.rego)."""
     rules = []
-    for name, levels in pack_levels(sources).items():
+    for name, levels in composition.levels.items():
         if packs is not None and name not in packs:
             continue
         for level in levels:
@@ -97,13 +113,40 @@ def with_composition(sources: Sequence[Source], packs: Sequence[str] | None = No
                 f'\t"{name}" in selected\n\tsome f in data.mcp_firewall.packs.{name}.{level}\n}}\n'
             )
     header = "# Generated by mcp-firewall from the loaded packs.\npackage mcp_firewall\n\nimport rego.v1\n\n"
-    return [*sources, Source(COMPOSITION, header + "\n".join(rules))]
+    return Source(COMPOSITION, header + "\n".join(rules))
+
+
+def with_composition(sources: Sequence[Source], packs: Sequence[str] | None = None) -> list[Source]:
+    """The sources plus the generated module composing the packs (all of them, or only `packs`).
+    A composed pack whose deny/ask/redact the composition cannot read is an error, not a pack
+    that silently never fires."""
+    composition = read_packs(sources)
+    unusable = [
+        issue for issue in composition.issues if issue.blocking and (packs is None or issue.pack in packs)
+    ]
+    if unusable:
+        listed = "\n".join(f"  {issue}" for issue in unusable)
+        raise PolicyError(f"policy rules the composition cannot read (they would never fire):\n{listed}")
+    return [*sources, composition_module(composition, packs)]
 
 
 def rego_message(exc: BaseException) -> str:
     """regorus errors carry 'path:line:col', the message and a Rust backtrace; keep the first two."""
     text = str(exc).split("Stack backtrace:")[0].strip()
     return re.sub(r"\n\s*\n", "\n", text)
+
+
+def compile_sources(sources: Sequence[Source]) -> Any:
+    """A regorus Engine with the sources added (on this thread, which it is then bound to)."""
+    import regorus
+
+    engine = regorus.Engine()
+    for source in sources:
+        try:
+            engine.add_policy(source.path, source.text)
+        except RuntimeError as exc:
+            raise PolicyError(f"policy does not compile:\n{rego_message(exc)}") from None
+    return engine
 
 
 class PolicyEngine(Protocol):
@@ -138,14 +181,7 @@ class EmbeddedEngine:
         return self._engine if threading.get_ident() == self._owner else self._compile()
 
     def _compile(self) -> Any:
-        import regorus
-
-        engine = regorus.Engine()
-        for source in self.sources:
-            try:
-                engine.add_policy(source.path, source.text)
-            except RuntimeError as exc:
-                raise PolicyError(f"policy does not compile:\n{rego_message(exc)}") from None
+        engine = compile_sources(self.sources)
         engine.add_data(self.data)
         return engine
 

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from firewall.policy.document import PolicyInput
-from firewall.policy.engine import COMPOSITION, EmbeddedEngine, PolicyError, Source, rego_message
+from firewall.policy.engine import (
+    COMPOSITION,
+    EmbeddedEngine,
+    PolicyError,
+    Source,
+    composition_module,
+    read_packs,
+    rego_message,
+)
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
@@ -115,13 +123,17 @@ class LintIssue:
 
 
 def lint(sources: Sequence[Source]) -> list[LintIssue]:
-    """Compile, then flag `input.a.b` references the input schema does not define."""
+    """Compile, then flag the pack rules the composition does not read (a deny it cannot use, a
+    rule that looks like a decision but that nothing reads, a pack that decides nothing) and
+    `input.a.b` references the input schema does not define."""
+    sources = [s for s in sources if s.path != COMPOSITION]  # rebuilt below from the readable rules
     try:
-        EmbeddedEngine(sources, {})
+        composition = read_packs(sources)
+        EmbeddedEngine([*sources, composition_module(composition)], {})
     except PolicyError as exc:
         return [LintIssue("(compile)", 0, str(exc))]
+    issues = [LintIssue(i.path, i.line, i.message) for i in composition.issues]
     known, open_ended = schema_paths()
-    issues: list[LintIssue] = []
     for source in sources:
         if source.path.endswith("_test.rego"):
             continue  # tests build their own inputs
