@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import signal
 import sys
 import uuid
-from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -174,25 +175,67 @@ def build_policy_engine(policy: PolicyConfig, *, local: bool = False) -> PolicyE
         raise ConfigError(str(exc)) from None
 
 
+@asynccontextmanager
+async def stopping_on_signals() -> AsyncIterator[list[int]]:
+    """Run the body until it ends or SIGTERM/SIGINT arrives, which cancels it (the list it yields
+    then holds the signal). Children are stopped by the body's own exit paths (close stdin, grace
+    period, terminate, kill), never left running: the default handlers would exit at once."""
+    received: list[int] = []
+    with anyio.CancelScope() as body:
+
+        async def watch() -> None:
+            with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+                async for signum in signals:
+                    log.warning("received %s: stopping", signal.Signals(signum).name)
+                    received.append(signum)
+                    body.cancel()
+
+        failure: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(watch)
+            try:
+                yield received
+            except Exception as exc:  # raised as itself, not inside the task group's ExceptionGroup
+                failure = exc
+            finally:
+                tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+
+
+def _signal_exit(received: list[int]) -> int | None:
+    return 128 + received[0] if received else None
+
+
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:
     """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
     firewall = quietly(build_firewall, config)
     limit = config.limits.max_message_bytes
     session = SessionInfo(id=uuid.uuid4().hex)
+    relay: Relay | None = None
     try:
         async with (
+            stopping_on_signals() as received,
             # The child first: a command that cannot start fails before anything else runs.
             child_stdio(command, env=None, cwd=None, limit=limit) as server,
             agent_stdio(limit) as agent,
         ):
-            relay = Relay(firewall, session, *agent, {name: Link(name, *server)})
+            relay = Relay(
+                firewall,
+                session,
+                *agent,
+                {name: Link(name, *server)},
+                request_timeout=config.limits.request_timeout_seconds,
+            )
             await relay.run()
     except OSError as exc:
         log.error("could not start the server %r: %s", " ".join(command), exc)
         return EXIT_SERVER_DOWN
     finally:
         firewall.audit.close()
-    if relay.server_down:
+    if received:
+        return _signal_exit(received) or EXIT_OK
+    if relay is not None and relay.server_down:
         log.error("the wrapped server exited; mcp-firewall stops too")
         return EXIT_SERVER_DOWN
     return EXIT_OK
@@ -229,7 +272,8 @@ async def serve_session(
             except Exception as exc:  # one broken server must not take the others down
                 log.error("server %s is unavailable: %s", name, exc)
                 links[name] = _down_link(name)
-        await Relay(firewall, session, *agent, links, naming).run()
+        timeout = config.limits.request_timeout_seconds
+        await Relay(firewall, session, *agent, links, naming, request_timeout=timeout).run()
 
 
 async def run_gateway(config: FirewallConfig) -> int:
@@ -239,13 +283,16 @@ async def run_gateway(config: FirewallConfig) -> int:
     gateway = config.gateway
     try:
         if gateway.transport == "stdio":
-            async with agent_stdio(config.limits.max_message_bytes) as agent:
+            async with (
+                stopping_on_signals() as received,
+                agent_stdio(config.limits.max_message_bytes) as agent,
+            ):
                 await serve_session(firewall, config, SessionInfo(id=uuid.uuid4().hex), agent)
-            return EXIT_OK
+            return _signal_exit(received) or EXIT_OK
         tokens = {t.token: t.principal for t in gateway.tokens}
         if not tokens:
             raise ConfigError("gateway.tokens: the HTTP front requires at least one bearer token")
-        async with anyio.create_task_group() as tg:
+        async with stopping_on_signals() as received, anyio.create_task_group() as tg:
 
             async def session(info: SessionInfo, agent: Streams) -> None:
                 await serve_session(firewall, config, info, agent)
@@ -260,25 +307,36 @@ async def run_gateway(config: FirewallConfig) -> int:
                 max_sessions=gateway.max_sessions,
             )
             app = http_app(front, config.limits.max_message_bytes)
-            server = uvicorn.Server(
+            server = _Uvicorn(
                 uvicorn.Config(app, host=gateway.host, port=gateway.port, log_level="warning", lifespan="off")
             )
             log.warning("mcp-firewall gateway on http://%s:%d%s", gateway.host, gateway.port, gateway.path)
-            await server.serve()
-            tg.cancel_scope.cancel()
-        return EXIT_OK
+            try:
+                await server.serve()
+            finally:
+                tg.cancel_scope.cancel()  # every session's servers are stopped on the way out
+        return _signal_exit(received) or EXIT_OK
     finally:
         firewall.audit.close()
 
 
+class _Uvicorn(uvicorn.Server):
+    """uvicorn without its own signal handling: it re-raises the signal once serving ends, which
+    would kill the process before the sessions' child servers are stopped."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def _allowed_hosts(host: str) -> list[str] | None:
-    """On loopback, refuse other Host headers (DNS-rebinding protection); elsewhere, do not guess."""
+    """On loopback, the host names a Host header may carry (the front matches them exactly, any
+    port; DNS-rebinding protection); elsewhere None: do not guess."""
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
-        loopback = host == "localhost"
-    return (
-        [f"{h}:*" for h in ("127.0.0.1", "localhost", "[::1]")] + ["127.0.0.1", "localhost"]
-        if loopback
-        else None
-    )
+        return ["127.0.0.1", "localhost", "[::1]"] if host == "localhost" else None
+    if not address.is_loopback:
+        return None
+    own = f"[{address}]" if address.version == 6 else str(address)
+    return sorted({"127.0.0.1", "localhost", "[::1]", own})

@@ -11,8 +11,10 @@ Only line capping (framing.CappedLines) and process lifecycle are ours.
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import logging
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -24,19 +26,35 @@ from functools import partial
 from typing import Any
 
 import anyio
+import pydantic_core
 from anyio.abc import Process, TaskGroup
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
-from mcp.server.streamable_http import MCP_SESSION_ID_HEADER, StreamableHTTPServerTransport
+from mcp.server.streamable_http import (
+    MCP_SESSION_ID_HEADER,
+    StreamableHTTPServerTransport,
+    check_accept_headers,
+)
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp.shared.message import SessionMessage
-from mcp_types import UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types import (
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    ErrorData,
+    JSONRPCError,
+    JSONRPCRequest,
+    jsonrpc_message_adapter,
+)
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from pydantic import ValidationError
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from firewall import wire
 from firewall.config import ServerConfig
@@ -81,7 +99,7 @@ async def agent_stdio(limit: int) -> AsyncIterator[Streams]:
     for fd, _ in restore:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # regular files never block (and cannot be polled)
             os.set_blocking(fd, False)
-    lines = CappedLines(partial(_read_ready, stdin_fd), limit)
+    lines = CappedLines(partial(_read_ready, stdin_fd), limit, strict_ids=True)
     try:
         async with stdio_server(stdin=lines, stdout=_FdWriter(wire)) as (receive, send):  # type: ignore[arg-type]
             try:
@@ -90,6 +108,7 @@ async def agent_stdio(limit: int) -> AsyncIterator[Streams]:
                 # Let the writer drain what was sent, and stop the reader waiting on our stdin.
                 await send.aclose()
                 lines.close()
+                await _discard(receive)
     finally:
         for fd, blocking in restore:
             os.set_blocking(fd, blocking)
@@ -102,14 +121,19 @@ class _FdWriter:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self.broken = False
 
     async def write(self, text: str) -> None:
         data = memoryview(text.encode("utf-8"))
-        while data:
+        while data and not self.broken:
             try:
                 data = data[os.write(self.fd, data) :]
             except BlockingIOError:
                 await anyio.wait_writable(self.fd)
+            except (BrokenPipeError, ConnectionResetError):
+                # The agent is gone; what is left to say has no reader (the session ends on its EOF).
+                log.info("the agent's side of the wire is closed; output dropped")
+                self.broken = True
 
     async def flush(self) -> None:
         return None
@@ -146,16 +170,29 @@ async def child_stdio(
             finally:
                 await send.aclose()
                 with anyio.CancelScope(shield=True):
-                    await _stop(process)  # its stdout then reaches EOF, which ends the reader
+                    # The reader may be blocked handing over a message nobody will take: take and
+                    # drop what the server still says while it stops, until its stdout closes.
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(_discard, receive)
+                        await _stop(process)
+                        lines.close()  # a grandchild may hold the pipe open: stop reading anyway
     finally:
         with anyio.CancelScope(shield=True):
             await _stop(process)
 
 
+async def _discard(receive: ReadStream[SessionMessage | Exception]) -> None:
+    """Read a stream to its end, dropping everything (it unblocks the writer on its other end)."""
+    with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+        async for _ in receive:
+            pass
+
+
 async def _stop(process: Process) -> None:
     """Close stdin, give the server a grace period, then terminate and finally kill it."""
     if process.stdin is not None:
-        await process.stdin.aclose()
+        with suppress(OSError, anyio.BrokenResourceError):
+            await process.stdin.aclose()
     for signal_it in (None, process.terminate, process.kill):
         if signal_it is not None:
             with suppress(ProcessLookupError):
@@ -192,6 +229,9 @@ class HttpFront:
     """ASGI app: bearer-token check, then one SDK StreamableHTTPServerTransport per MCP session.
 
     `serve_session(info, streams)` runs for the life of each session (the gateway's relay).
+    `allowed_hosts` are host names (no port) the Host header must name exactly; None accepts any.
+    Host and Origin are checked here, on every request, and a session (with its servers) is opened
+    only for an `initialize` request without a session id: a refused request opens nothing.
     """
 
     def __init__(
@@ -212,16 +252,31 @@ class HttpFront:
         self.sessions: dict[str, _FrontSession] = {}
         self.idle_seconds = idle_seconds
         self.max_sessions = max_sessions
-        self.security = TransportSecuritySettings(
-            enable_dns_rebinding_protection=allowed_hosts is not None, allowed_hosts=allowed_hosts or []
-        )
+        self.allowed_hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
+        # Host and Origin are validated by misdirected(), before any session exists.
+        self.security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
     def principal(self, scope: Scope) -> str | None:
+        """The principal of the request's bearer token, or None."""
         for key, value in scope.get("headers", []):
             if key == b"authorization":
                 scheme, _, token = value.decode("latin-1").partition(" ")
                 if scheme.lower() == "bearer":
                     return self.tokens.get(token.strip())
+        return None
+
+    def misdirected(self, scope: Scope, headers: dict[str, str]) -> Response | None:
+        """421 for a Host that is not ours, 403 for an Origin from elsewhere; None if both are fine.
+
+        DNS rebinding puts a foreign name in Host; a web page's request carries its Origin. An
+        absent Origin (non-browser clients) is fine; a present one must be the request's own origin
+        or a loopback origin on the gateway's port."""
+        host = _authority(headers.get("host", ""))
+        if self.allowed_hosts is not None and (host is None or host[0] not in self.allowed_hosts):
+            return Response("Invalid Host header", status_code=421)
+        origin = headers.get("origin")
+        if origin is not None and not _origin_allowed(origin, host, scope.get("server")):
+            return Response("Invalid Origin header", status_code=403)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -237,6 +292,10 @@ class HttpFront:
             await JSONResponse(body, status_code=401, headers=headers)(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        refusal = self.misdirected(scope, headers)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         version = headers.get(MCP_PROTOCOL_VERSION_HEADER.lower())
         if version is not None and version not in HANDSHAKE_PROTOCOL_VERSIONS:
             # Stateless 2026-07-28 requests: the gateway front speaks the handshake era; the SDK's
@@ -257,7 +316,20 @@ class HttpFront:
                 return
             await session.transport.handle_request(scope, receive, send)
             return
-        await self._open_session(principal, scope, receive, send)
+        if scope["method"] in ("GET", "DELETE"):
+            await _rpc_error("Bad Request: Missing session ID", 400)(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await _rpc_error("Method Not Allowed", 405, {"Allow": "GET, POST, DELETE"})(scope, receive, send)
+            return
+        payload = await _read_body(receive)
+        if payload is None:  # the client went away
+            return
+        refusal = _not_initialize(Request(scope), payload)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self._open_session(principal, scope, _replay(payload, receive), send)
 
     async def _open_session(self, principal: str, scope: Scope, receive: Receive, send: Send) -> None:
         if self.max_sessions is not None and len(self.sessions) >= self.max_sessions:
@@ -286,6 +358,96 @@ class HttpFront:
 
         await self.task_group.start(run)
         await transport.handle_request(scope, receive, send)
+
+
+# host[:port], nothing else: a DNS name or IPv4 address, or a bracketed IPv6 address.
+_AUTHORITY = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([0-9]{1,5}))?", re.ASCII | re.IGNORECASE)
+_ORIGIN = re.compile(r"(https?)://(.*)", re.ASCII | re.IGNORECASE | re.DOTALL)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _authority(value: str) -> tuple[str, int | None] | None:
+    """A Host header (or an origin's host part) as (lower-case host, port or None); None if malformed."""
+    match = _AUTHORITY.fullmatch(value)
+    if match is None:
+        return None
+    port = None if match[2] is None else int(match[2])
+    if port is not None and not 0 < port < 65536:
+        return None
+    return match[1].lower(), port
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin_allowed(origin: str, host: tuple[str, int | None] | None, server: Any) -> bool:
+    """Whether `origin` is the request's own (Host `host`) or a loopback origin on the server's port."""
+    match = _ORIGIN.fullmatch(origin)
+    authority = None if match is None else _authority(match[2])
+    if match is None or authority is None:
+        return False
+    default = _DEFAULT_PORTS[match[1].lower()]
+    name, port = authority[0], authority[1] or default
+    if host is not None and (name, port) == (host[0], host[1] or default):
+        return True
+    return _is_loopback(name) and server is not None and port == server[1]
+
+
+def _rpc_error(
+    message: str, status: int, headers: dict[str, str] | None = None, code: int = INVALID_REQUEST
+) -> Response:
+    """A JSON-RPC error (id null) with an HTTP status, as the SDK's transport answers refusals."""
+    error = JSONRPCError(jsonrpc="2.0", id=None, error=ErrorData(code=code, message=message))
+    body = error.model_dump_json(by_alias=True, exclude_unset=True)
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _not_initialize(request: Request, body: bytes) -> Response | None:
+    """The SDK's refusal for a session-less POST that is not a well-formed `initialize` request."""
+    has_json, has_sse = check_accept_headers(request)
+    if not (has_json and has_sse):
+        return _rpc_error(
+            "Not Acceptable: Client must accept both application/json and text/event-stream", 406
+        )
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return _rpc_error("Unsupported Media Type: Content-Type must be application/json", 415)
+    try:
+        message = jsonrpc_message_adapter.validate_python(pydantic_core.from_json(body), by_name=False)
+    except ValidationError:
+        return _rpc_error("Validation error: not a JSON-RPC message", 400, code=INVALID_PARAMS)
+    except ValueError:
+        return _rpc_error("Parse error: the body is not JSON", 400, code=PARSE_ERROR)
+    if not (isinstance(message, JSONRPCRequest) and message.method == "initialize"):
+        return _rpc_error("Bad Request: Missing session ID", 400)
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body (RequestBodyLimitMiddleware has capped it); None if the client left."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        body.extend(message.get("body", b""))
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` with the body, already read, delivered again first."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def http_app(front: HttpFront, max_body: int) -> Any:
