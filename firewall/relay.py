@@ -66,10 +66,17 @@ def _progress_token(params: dict[str, Any] | None) -> str | int | None:
     return _request_id(meta.get("progressToken")) if isinstance(meta, dict) else None
 
 
-def _envelope_problem(params: dict[str, Any] | None) -> str | None:
-    """Why a request's params are unusable before any routing, or None."""
-    if params is not None and "_meta" in params and not isinstance(params["_meta"], dict):
+def _envelope_problem(method: str, params: dict[str, Any] | None) -> str | None:
+    """Why a message's params are unusable before any routing, or None. A tool call is decided on
+    exactly what would be forwarded, so arguments that are not an object are refused, not guessed."""
+    params = params or {}
+    if "_meta" in params and not isinstance(params["_meta"], dict):
         return "params._meta must be an object"
+    if method == "tools/call":
+        if not isinstance(params.get("name"), str):
+            return "params.name must be a string"
+        if "arguments" in params and not isinstance(params["arguments"], dict | None):
+            return "params.arguments must be an object"
     return None
 
 
@@ -259,7 +266,7 @@ class Relay:
 
     async def _refused_request(self, message: JSONRPCRequest) -> bool:
         """Refuse (and answer) a request the relay must not act on; True when it did."""
-        problem = _envelope_problem(message.params)
+        problem = _envelope_problem(message.method, message.params)
         code = INVALID_PARAMS
         if problem is None and message.id in self._open:
             problem, code = f"request id {message.id!r} is already in flight", wire.INVALID_REQUEST
@@ -341,10 +348,11 @@ class Relay:
 
     async def _client_notification(self, message: JSONRPCNotification) -> None:
         params = message.params or {}
-        if not message.method.startswith("notifications/") or _envelope_problem(params):
+        problem = _envelope_problem(message.method, params)
+        if not message.method.startswith("notifications/") or problem:
             # A request method without a (valid) id would reach the server undecided: a lenient
             # server runs a `tools/call` notification. Only notifications proper are relayed.
-            reason = _envelope_problem(params) or (
+            reason = problem or (
                 f"{message.method!r} sent as a notification (no valid id): not a valid request"
             )
             log.warning("refused a message from the client: %s", reason)

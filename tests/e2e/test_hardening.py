@@ -1,0 +1,238 @@
+"""Regression tests for the hardening issue: every message decided or refused, nothing a peer sends
+crashes the relay, no process left behind. The wrapper and the stdio gateway run as real
+subprocesses in front of tests/support/raw_server.py, a server that is lenient on purpose (it runs a
+`tools/call` notification) and records every line it receives.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import psutil
+import pytest
+
+from tests.support.raw_client import INITIALIZE, RawPeer, raw_process
+
+pytestmark = pytest.mark.anyio
+
+RAW_SERVER = [sys.executable, str(Path(__file__).parents[1] / "support" / "raw_server.py")]
+CONFIG = """
+[detect]
+classifier = "off"
+[limits]
+request_timeout_seconds = 3
+[[rules]]
+id = "no-delete"
+tool = "*delete_everything"
+action = "deny"
+"""
+
+
+def wrap_command(tmp_path: Path, *server_flags: str) -> list[str]:
+    config = tmp_path / "fw.toml"
+    config.write_text(CONFIG)
+    return [
+        sys.executable,
+        "-m",
+        "firewall",
+        "wrap",
+        "--config",
+        str(config),
+        "--audit-log",
+        str(tmp_path / "audit.jsonl"),
+        "--",
+        *RAW_SERVER,
+        "--record",
+        str(tmp_path / "received.jsonl"),
+        *server_flags,
+    ]
+
+
+def gateway_command(tmp_path: Path) -> list[str]:
+    servers = ""
+    for name in ("a", "b"):
+        command = [*RAW_SERVER, "--record", str(tmp_path / f"received-{name}.jsonl")]
+        servers += f"[servers.{name}]\ncommand = {json.dumps(command)}\n"
+    config = tmp_path / "gw.toml"
+    config.write_text(CONFIG + '[gateway]\ntransport = "stdio"\n' + servers)
+    return [
+        sys.executable,
+        "-m",
+        "firewall",
+        "serve",
+        "--config",
+        str(config),
+        "--audit-log",
+        str(tmp_path / "audit.jsonl"),
+    ]
+
+
+def received(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def audit(tmp_path: Path) -> list[dict[str, Any]]:
+    return received(tmp_path / "audit.jsonl")
+
+
+async def still_serving(peer: RawPeer, request_id: int, tool: str = "echo") -> None:
+    reply = await peer.call(request_id, tool, {"text": f"alive {request_id}"})
+    assert reply["result"]["content"][0]["text"] == f"Echo: alive {request_id}", reply
+
+
+BAD_IDS = [pytest.param(None, id="no-id"), True, 1.5, pytest.param("null", id="null"), {}, [1]]
+
+
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+async def test_a_tools_call_without_a_valid_id_is_refused_audited_and_never_forwarded(tmp_path, bad_id):
+    async with raw_process(wrap_command(tmp_path)) as peer:
+        await peer.handshake()
+        message: dict[str, Any] = {
+            "jsonrpc": "2.0",
+            "method": "tools/call",
+            "params": {"name": "delete_everything", "arguments": {}},
+        }
+        if bad_id is not None:
+            message["id"] = None if bad_id == "null" else bad_id
+        await peer.send(message)
+        if bad_id is not None:  # a message with an unusable id is answered with id null (JSON-RPC 2.0)
+            reply = await peer.receive()
+            assert reply["id"] is None and reply["error"]["code"] == -32600
+        await still_serving(peer, 2)
+    calls = [m for m in received(tmp_path / "received.jsonl") if m.get("method") == "tools/call"]
+    assert [m["params"]["name"] for m in calls] == ["echo"]
+    refused = [r for r in audit(tmp_path) if r.get("rule_ids") == ["firewall.invalid_message"]]
+    assert len(refused) == 1 and refused[0]["method"] == "tools/call" and refused[0]["decision"] == "deny"
+    assert refused[0]["tool"] == "delete_everything"
+
+
+async def test_request_methods_sent_as_notifications_never_reach_the_gateways_servers(tmp_path):
+    async with raw_process(gateway_command(tmp_path)) as peer:
+        await peer.handshake()
+        for name in ("a__delete_everything", "delete_everything"):
+            params = {"name": name, "arguments": {}}
+            await peer.send({"jsonrpc": "2.0", "method": "tools/call", "params": params})
+        await peer.send({"jsonrpc": "2.0", "method": "ping"})
+        reply = await peer.call(7, "b__echo", {"text": "alive 7"})
+        assert reply["result"]["content"][0]["text"] == "Echo: alive 7"
+    for name in ("a", "b"):
+        methods = [m.get("method") for m in received(tmp_path / f"received-{name}.jsonl")]
+        assert "ping" not in methods
+        calls = [m for m in received(tmp_path / f"received-{name}.jsonl") if m.get("method") == "tools/call"]
+        assert all(m["params"]["name"] == "echo" for m in calls)
+    assert len([r for r in audit(tmp_path) if r.get("rule_ids") == ["firewall.invalid_message"]]) == 3
+
+
+MALFORMED_FROM_AGENT = [
+    pytest.param({"method": "notifications/cancelled", "params": {"requestId": [1]}}, None, id="cancel-list"),
+    pytest.param(
+        {"method": "notifications/cancelled", "params": {"requestId": {"a": 1}}}, None, id="cancel-obj"
+    ),
+    pytest.param({"method": "notifications/progress", "params": {"progressToken": [1]}}, None, id="progress"),
+    pytest.param({"id": 3, "method": "ping", "params": {"_meta": [1]}}, -32602, id="meta-list"),
+    pytest.param(
+        {"id": 3, "method": "tools/call", "params": {"name": "echo", "arguments": {}, "_meta": "x"}},
+        -32602,
+        id="meta-string",
+    ),
+    pytest.param({"id": 3, "method": "tools/call", "params": {"name": ["echo"]}}, -32602, id="name-list"),
+    pytest.param(
+        {"id": 3, "method": "tools/call", "params": {"name": "echo", "arguments": [1]}}, -32602, id="args"
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "code"), MALFORMED_FROM_AGENT)
+async def test_one_malformed_agent_message_does_not_kill_the_wrapper(tmp_path, message, code):
+    async with raw_process(wrap_command(tmp_path)) as peer:
+        await peer.handshake()
+        await peer.send({"jsonrpc": "2.0", **message})
+        if "id" in message:
+            reply = await peer.reply_to(message["id"])
+            if code is not None:
+                assert reply["error"]["code"] == code
+        await still_serving(peer, 4)
+        await still_serving(peer, 5)
+
+
+@pytest.mark.parametrize("tool", ["bad_progress", "bad_notes"])
+async def test_a_malformed_server_message_does_not_kill_the_relay(tmp_path, tool):
+    async with raw_process(wrap_command(tmp_path)) as peer:
+        await peer.handshake()
+        reply = await peer.call(3, tool)
+        assert reply["result"]["content"][0]["text"] == "deleted"
+        await still_serving(peer, 4)
+        await peer.close_stdin()
+        assert await peer.wait() == 0
+        assert "Traceback" not in await peer.stderr_text()
+
+
+async def test_a_malformed_message_from_one_gateway_server_leaves_the_other_serving(tmp_path):
+    async with raw_process(gateway_command(tmp_path)) as peer:
+        await peer.handshake()
+        for request_id, tool in enumerate(["a__bad_progress", "a__bad_notes"], start=3):
+            reply = await peer.call(request_id, tool)
+            assert reply["result"]["content"][0]["text"] == "deleted"
+        await still_serving(peer, 5, "b__echo")
+        await still_serving(peer, 6, "a__echo")
+
+
+@pytest.mark.parametrize("in_flight", [[], ["tools/list"], ["ping"], ["tools/list", "ping"]])
+async def test_replies_in_flight_when_the_agent_closes_stdin_are_delivered_then_it_exits(tmp_path, in_flight):
+    async with raw_process(wrap_command(tmp_path)) as peer:
+        await peer.send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": INITIALIZE})
+        for request_id, method in enumerate(in_flight, start=1):
+            await peer.send({"jsonrpc": "2.0", "id": request_id, "method": method})
+        await peer.close_stdin()
+        answered = {(await peer.receive())["id"] for _ in range(len(in_flight) + 1)}
+        assert answered == set(range(len(in_flight) + 1))
+        assert await peer.wait() == 0
+
+
+async def test_a_server_that_never_answers_gets_the_agent_an_error_and_a_cancellation(tmp_path):
+    async with raw_process(wrap_command(tmp_path)) as peer:
+        await peer.handshake()
+        reply = await peer.call(3, "hang")
+        assert reply["error"]["code"] == -32013 and "did not answer" in reply["error"]["message"]
+        await still_serving(peer, 4)
+    messages = received(tmp_path / "received.jsonl")
+    hang_id = next(m["id"] for m in messages if m.get("params", {}).get("name") == "hang")
+    cancels = [m for m in messages if m.get("method") == "notifications/cancelled"]
+    assert [c["params"]["requestId"] for c in cancels] == [hang_id]
+
+
+@pytest.mark.parametrize(
+    "flags", [["--ignore-eof"], ["--ignore-eof", "--ignore-sigterm"]], ids=["eof", "term"]
+)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_stops_the_wrapper_and_its_server_and_leaves_no_process(tmp_path, flags, signum):
+    async with raw_process(wrap_command(tmp_path, *flags)) as peer:
+        await peer.handshake()
+        children = psutil.Process(peer.process.pid).children(recursive=True)
+        assert children
+        peer.process.send_signal(signum)
+        assert await peer.wait() == 128 + signum
+        assert "Traceback" not in await peer.stderr_text()
+    for child in children:
+        with anyio.fail_after(5):
+            while child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
+                await anyio.sleep(0.05)
+
+
+async def test_a_signal_stops_the_stdio_gateway_and_every_server(tmp_path):
+    async with raw_process(gateway_command(tmp_path)) as peer:
+        await peer.handshake()
+        children = psutil.Process(peer.process.pid).children(recursive=True)
+        assert len(children) >= 2
+        peer.process.send_signal(signal.SIGTERM)
+        assert await peer.wait() == 128 + signal.SIGTERM
+        assert "Traceback" not in await peer.stderr_text()
+    for child in children:
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
