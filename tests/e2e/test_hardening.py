@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import psutil
 import pytest
+from gateway import TOKEN, free_port, http_gateway
 
 from tests.support.raw_client import INITIALIZE, RawPeer, raw_process
 
@@ -236,3 +238,65 @@ async def test_a_signal_stops_the_stdio_gateway_and_every_server(tmp_path):
         assert "Traceback" not in await peer.stderr_text()
     for child in children:
         assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+class HttpSession:
+    """One MCP session on the gateway's HTTP front, spoken raw (httpx), every request bounded."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.headers = {
+            "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {TOKEN}",
+        }
+
+    async def post(self, message: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+        async with httpx.AsyncClient(timeout=20) as http:
+            response = await http.post(self.url, json={"jsonrpc": "2.0", **message}, headers=self.headers)
+        if "mcp-session-id" in response.headers:
+            self.headers["mcp-session-id"] = response.headers["mcp-session-id"]
+        body = response.text
+        if response.headers.get("content-type", "").startswith("text/event-stream"):
+            found = [
+                json.loads(line[5:])
+                for line in body.splitlines()
+                if line.startswith("data:") and line[5:].strip()
+            ]
+        else:
+            found = [json.loads(body)] if body.strip() else []
+        return response.status_code, found
+
+
+async def test_a_malformed_message_does_not_end_an_http_gateway_session(tmp_path):
+    port = free_port()
+    command = [*RAW_SERVER, "--record", str(tmp_path / "received-a.jsonl")]
+    config = tmp_path / "gw.toml"
+    config.write_text(
+        CONFIG
+        + f'[gateway]\ntransport = "http"\nport = {port}\n'
+        + f'[[gateway.tokens]]\ntoken = "{TOKEN}"\nprincipal = "alice"\n'
+        + f"[servers.a]\ncommand = {json.dumps(command)}\n"
+    )
+    with http_gateway(config, port, tmp_path / "audit.jsonl") as url:
+        session = HttpSession(url)
+        status, _ = await session.post({"id": 1, "method": "initialize", "params": INITIALIZE})
+        assert status == 200
+        await session.post({"method": "notifications/initialized"})
+        bad = [
+            {"method": "notifications/cancelled", "params": {"requestId": [1]}},
+            {"method": "notifications/cancelled", "params": {"requestId": {"a": 1}}},
+            {"id": True, "method": "tools/call", "params": {"name": "a__delete_everything", "arguments": {}}},
+            {"method": "tools/call", "params": {"name": "a__delete_everything", "arguments": {}}},
+            {"id": 2, "method": "ping", "params": {"_meta": [1]}},
+        ]
+        for message in bad:
+            status, _ = await session.post(message)
+            assert status in (200, 202, 400)
+        for request_id in (3, 4):
+            params = {"name": "a__echo", "arguments": {"text": f"alive {request_id}"}}
+            status, replies = await session.post({"id": request_id, "method": "tools/call", "params": params})
+            assert status == 200
+            assert replies[-1]["result"]["content"][0]["text"] == f"Echo: alive {request_id}"
+    calls = [m for m in received(tmp_path / "received-a.jsonl") if m.get("method") == "tools/call"]
+    assert [m["params"]["name"] for m in calls] == ["echo", "echo"]
