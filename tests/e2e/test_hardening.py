@@ -300,3 +300,35 @@ async def test_a_malformed_message_does_not_end_an_http_gateway_session(tmp_path
             assert replies[-1]["result"]["content"][0]["text"] == f"Echo: alive {request_id}"
     calls = [m for m in received(tmp_path / "received-a.jsonl") if m.get("method") == "tools/call"]
     assert [m["params"]["name"] for m in calls] == ["echo", "echo"]
+
+
+async def test_sigint_stops_the_http_gateway_and_every_sessions_servers(tmp_path):
+    port = free_port()
+    config = tmp_path / "gw.toml"
+    servers = "".join(
+        f"[servers.{name}]\ncommand = {json.dumps([*RAW_SERVER, '--ignore-eof'])}\n" for name in ("a", "b")
+    )
+    config.write_text(
+        CONFIG
+        + f'[gateway]\ntransport = "http"\nport = {port}\n'
+        + f'[[gateway.tokens]]\ntoken = "{TOKEN}"\nprincipal = "alice"\n'
+        + servers
+    )
+    command = [sys.executable, "-m", "firewall", "serve", "--config", str(config)]
+    async with raw_process(command) as gateway:
+        session = HttpSession(f"http://127.0.0.1:{port}/mcp")
+        with anyio.fail_after(20):
+            while True:
+                try:
+                    status, _ = await session.post({"id": 1, "method": "initialize", "params": INITIALIZE})
+                    break
+                except httpx.TransportError:
+                    await anyio.sleep(0.1)
+        assert status == 200
+        children = psutil.Process(gateway.process.pid).children(recursive=True)
+        assert len(children) >= 2
+        gateway.process.send_signal(signal.SIGINT)
+        assert await gateway.wait() == 128 + signal.SIGINT
+        assert "Traceback" not in await gateway.stderr_text()
+    for child in children:
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
