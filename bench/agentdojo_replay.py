@@ -16,7 +16,7 @@ worst case); the tables also give how often the injection reached the agent, and
 an agent that follows only the injections it saw. AgentDojo material is never used to train or tune
 the detector. scenarios/RESULTS.md (written with --write) documents the method and the configs.
 
-    PYTHONHASHSEED=0 python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
+    python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
         [--configs none policy] [--limit N] [--write] [--dump episodes.jsonl]
 """
 
@@ -398,10 +398,13 @@ def commit() -> str:
     git = ["git", "-C", str(ROOT)]
     try:
         head = subprocess.run(
-            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, timeout=30
         )
         dirty = subprocess.run(
-            [*git, "status", "--porcelain", "--", "firewall", "rego"], capture_output=True, text=True
+            [*git, "status", "--porcelain", "--", "firewall", "rego"],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -613,10 +616,11 @@ METHOD = """\
   any real agent could reach. Even with no firewall, a few executed injections fail AgentDojo's own
   security check (for example workspace `injection_task_0`, whose check also counts the injected email
   that repeats its subject).
-- **Reproducibility.** The firewall's provenance matcher picks word-shingle fingerprints with Python's
-  salted `hash()`, so whether a short shared run of words (a 6-word address, say) is found varies between
-  processes: with a random seed, travel's benign utility under `policy` was 80% to 95% across runs. The
-  command pins `PYTHONHASHSEED=0` so that the tables reproduce.
+- **Reproducibility.** The firewall's decisions do not depend on Python's per-process hash seed: the
+  provenance matcher picks its word-shingle fingerprints with a fixed hash (CRC-32), so the command
+  needs no `PYTHONHASHSEED`, and the report records it only as information. (Before that, whether a
+  short shared run of words, a 6-word address say, was found varied between processes: travel's benign
+  utility under `policy` was 80% to 95% across runs with a random seed.)
 - AgentDojo material is never used to train the detector or to choose its thresholds; the detector runs
   with its own calibrated defaults, and the provenance labels below were written from the tools'
   semantics, not from these results.
@@ -642,9 +646,8 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
     from results import machine  # bench/results.py: the machine line every benchmark reports
 
     headline = args.attacks[0]
-    # The provenance matcher's winnowing uses Python's salted hash(), so which short shared runs of
-    # words it finds (and so some decisions) varies between processes unless the seed is fixed.
-    seed = os.environ.get("PYTHONHASHSEED", "random (decisions may vary between runs)")
+    # Information only: no decision depends on it (provenance fingerprints use a fixed hash).
+    seed = os.environ.get("PYTHONHASHSEED", "random")
     counts = "; ".join(
         f"{s}: {run.pairs[s + ':replayable']} of {run.pairs[s + ':total']} ({run.pairs[s + ':answer_only']} "
         f"with an answer-only injection task: {', '.join(run.answer_only[s]) or 'none'}; "

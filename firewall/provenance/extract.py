@@ -11,11 +11,16 @@ content rather than by frequency (a frequency cut would let new outputs make old
 - free text matches as shingles of SHINGLE_WORDS words, winnowed; a shared run of
   SHINGLE_WORDS + WINDOW - 1 words (13) is always found, shorter ones sometimes.
 Bare numbers like "1", words like "yes" and booleans never qualify under any kind.
+
+Which shingles winnowing keeps is decided by a fixed hash of their words (CRC-32 of the UTF-8), not
+by Python's per-process salted hash(), so the same session gives the same matches, and so the same
+decisions, in every process.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,16 +139,25 @@ def line_fields(line: str) -> Iterator[Value]:
             yield field
 
 
-def shingles(text: str) -> Iterator[tuple[int, int, int]]:
-    """Winnowed word shingles of normalised text: (hash, start, end). Words never include quote
-    characters, so quoting styles do not change the shingles."""
-    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-    if len(words) < SHINGLE_WORDS:
+def shingle_hash(shingle: str) -> int:
+    """The fixed hash winnowing orders shingles by: CRC-32 of the shingle's UTF-8 (its words joined
+    by single spaces). It is the same in every process and on every platform (Python's hash() of a
+    string is salted per process, which made matches differ between runs); it only chooses which
+    shingles are indexed, the index is keyed by the shingle's words themselves."""
+    return zlib.crc32(shingle.encode("utf-8", "surrogatepass"))
+
+
+def shingles(text: str) -> Iterator[tuple[str, int, int]]:
+    """Winnowed word shingles of normalised text: (shingle, start, end), the shingle being its
+    SHINGLE_WORDS words joined by single spaces (words never include spaces or quote characters, so
+    quoting styles do not change the shingles)."""
+    matches = list(_WORD.finditer(text))
+    if len(matches) < SHINGLE_WORDS:
         return
-    hashes = [
-        hash(tuple(w for w, _, _ in words[i : i + SHINGLE_WORDS]))
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    ]
+    words = [m.group() for m in matches]
+    crc32 = zlib.crc32
+    texts = [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
+    hashes = [crc32(t.encode("utf-8", "surrogatepass")) for t in texts]  # shingle_hash, inlined
     # Winnowing: the minimum hash of every window of WINDOW shingles (rightmost on ties), once.
     window: deque[int] = deque()
     last = -1
@@ -157,4 +171,4 @@ def shingles(text: str) -> Iterator[tuple[int, int, int]]:
             chosen = window[0]
             if chosen != last:
                 last = chosen
-                yield hashes[chosen], words[chosen][1], words[chosen + SHINGLE_WORDS - 1][2]
+                yield texts[chosen], matches[chosen].start(), matches[chosen + SHINGLE_WORDS - 1].end()

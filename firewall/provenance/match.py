@@ -38,7 +38,7 @@ def output_keys(texts: Iterable[str]) -> set[Key]:
         keys.update((v.kind, v.key) for v in typed_values(text))
         for line in {raw, *raw.splitlines()}:
             keys.update(("field", f.key) for f in line_fields(normalize(line)))
-        keys.update(("shingle", h) for h, _, _ in shingles(text))
+        keys.update(("shingle", shingle) for shingle, _, _ in shingles(text))
     return keys
 
 
@@ -57,14 +57,16 @@ def argument_values(arguments: Any, path: JsonPath = ()) -> Iterator[tuple[JsonP
         field: Value | None = field_value(text)
         if field is not None:
             yield path, ("field", field.key), field.start, field.end
-        for digest, start, end in shingles(text):
-            yield path, ("shingle", digest), start, end
+        for shingle, start, end in shingles(text):
+            yield path, ("shingle", shingle), start, end
 
 
 class ValueIndex:
     """Key -> the nodes that held it. Keys are stored as 64-bit hashes of (kind, value) and a key
     held by one node stores that node alone, which keeps a 10 MB session's index to tens of MB.
-    (Python's string hash is keyed per process, so a collision cannot be aimed at.)"""
+    (Python's string hash is keyed per process, so a collision cannot be aimed at; what is indexed
+    and looked up does not depend on that key, so decisions differ between processes only on a
+    64-bit collision.)"""
 
     def __init__(self) -> None:
         self._holders: dict[int, int | list[int]] = {}
