@@ -1,4 +1,5 @@
-"""Append-only JSONL decision log: one record per decision, written and flushed per record.
+"""Append-only JSONL decision log: one record per decision, each handed to the OS whole before its
+decision takes effect (or not written at all: the write raises AuditWriteError).
 
 The record schema is versioned (`schema`); see docs/audit.md. Raw content is recorded only when
 `audit.include_content` is set; otherwise sizes and SHA-256 hashes identify what was decided.
@@ -9,16 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import BaseModel
 
+from firewall.errors import AuditWriteError, ConfigError
 from firewall.events import Event, ToolCall, Verdict, payload_of
 
 SCHEMA = "mcp-firewall.audit/1"
+
+log = logging.getLogger(__name__)
 
 
 class AuditFinding(BaseModel):
@@ -108,36 +114,76 @@ def _provenance(event: Event) -> Any:
 
 class AuditLog:
     """Appends records to a JSONL file; safe to share between sessions and threads. In-process
-    observers (replay, benchmarks, adapters) subscribe to the same records with `observe`."""
+    observers (replay, benchmarks, adapters) subscribe to the same records with `observe`.
+
+    A record is written with one unbuffered append before `write` returns, so it is on its way to
+    disk before its decision takes effect. A write that fails raises AuditWriteError and leaves
+    nothing behind to be written later: the caller must refuse the decision. Observers see exactly
+    the records that were written (every record when there is no file)."""
 
     def __init__(self, path: Path | None, *, include_content: bool = False) -> None:
         self.path = path
         self.include_content = include_content
         self.observers: list[Callable[[AuditRecord], None]] = []
         self._lock = threading.Lock()
-        self._file: IO[str] | None = None
+        self._fd: int | None = None
+        self._torn = False
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the firewall
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise ConfigError(f"audit.path: cannot append to {path}: {exc}") from None
 
     def observe(self, observer: Callable[[AuditRecord], None]) -> None:
         self.observers.append(observer)
 
     def write(self, record: AuditRecord) -> None:
+        """Append the record, then show it to the observers; raises AuditWriteError if it was not
+        written (and then no observer sees it)."""
+        if self._fd is not None:
+            with self._lock:
+                self._append((record.to_json() + "\n").encode())
         for observer in self.observers:
-            observer(record)
-        if self._file is None:
-            return
-        line = record.to_json() + "\n"
-        with self._lock:
-            self._file.write(line)
-            self._file.flush()
+            try:
+                observer(record)
+            except Exception:  # the record is written, so its decision stands
+                log.exception("audit observer %r failed", observer)
+
+    def _append(self, data: bytes) -> None:
+        assert self._fd is not None
+        if self._torn:
+            data = b"\n" + data  # end the fragment an earlier failed write left behind
+        written = 0
+        try:
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
+        except OSError as exc:
+            if written:
+                self._cut(written)
+            raise AuditWriteError(f"cannot write the audit log {self.path}: {exc}") from exc
+        self._torn = False
+
+    def _cut(self, written: int) -> None:
+        """Remove the partial line of a failed write if it is still the end of the file; otherwise
+        mark the log torn, so the next record starts on a line of its own."""
+        assert self._fd is not None
+        try:
+            end = os.lseek(self._fd, 0, os.SEEK_CUR)  # O_APPEND: where our last bytes ended
+            if os.fstat(self._fd).st_size == end:
+                os.ftruncate(self._fd, end - written)
+                return
+        except OSError:
+            pass
+        self._torn = True
 
     def decision(self, event: Event, verdict: Verdict, *, method: str) -> None:
-        if self._file is not None or self.observers:
+        """Record one decision; raises AuditWriteError if it could not be written."""
+        if self._fd is not None or self.observers:
             self.write(record_for(event, verdict, method=method, include_content=self.include_content))
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None

@@ -64,8 +64,10 @@ class Firewall:
         self.trace(event)
         verdict = await self.pipeline.decide(event)
         self._flag(event, verdict)
-        self._remember(event, verdict)
+        # Logged before it is remembered: a decision whose record cannot be written raises
+        # (AuditWriteError), the caller refuses the request, and the session must not count it.
         self.audit.decision(event, verdict, method=method)
+        self._remember(event, verdict)
         return verdict
 
     def _flag(self, event: Event, verdict: Verdict) -> None:

@@ -11,3 +11,7 @@ class ConfigError(FirewallError):
 
 class ServerDown(FirewallError):
     """A downstream MCP server exited or its connection broke."""
+
+
+class AuditWriteError(FirewallError):
+    """An audit record could not be written; the decision it records must not take effect."""

@@ -1,9 +1,22 @@
-"""The audit log: one flushed JSONL record per decision, hashes by default, raw content on request."""
+"""The audit log: one JSONL record per decision, written whole before the decision takes effect or
+not at all; hashes by default, raw content on request."""
 
+import contextlib
+import errno
 import json
+import os
+from pathlib import Path
 
-from firewall.audit import SCHEMA, AuditLog
+import pytest
+
+from firewall.audit import SCHEMA, AuditLog, AuditRecord
+from firewall.config import ProvenanceConfig
+from firewall.core import Firewall
+from firewall.errors import AuditWriteError, ConfigError
 from firewall.events import SessionInfo, ToolCall, Verdict
+from firewall.memory import memory_of
+from firewall.pipeline import Pipeline
+from firewall.provenance.labeler import Labeler
 
 
 def test_each_decision_is_one_flushed_record_without_raw_content(tmp_path):
@@ -34,3 +47,78 @@ def test_raw_content_only_when_asked(tmp_path):
     log = AuditLog(path, include_content=True)
     log.decision(ToolCall(SessionInfo("s"), "m", "t", {"a": 1}, 1), Verdict.allow(), method="tools/call")
     assert json.loads(path.read_text())["raw"] == {"a": 1}
+
+
+NEEDS_DEV_FULL = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+
+
+def _descriptors_on(target: str) -> list[int]:
+    """This process's open descriptors on `target`, as the OS sees them."""
+    fds = []
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.path.realpath(f"/proc/self/fd/{name}") == target:
+                fds.append(int(name))
+    return fds
+
+
+def _call(request_id: int) -> ToolCall:
+    return ToolCall(SessionInfo("s"), "m", "t", {"n": request_id}, request_id)
+
+
+@NEEDS_DEV_FULL
+def test_a_record_that_failed_to_write_is_never_written_later(tmp_path):
+    log = AuditLog(Path("/dev/full"))  # every write fails with ENOSPC, as on a full disk
+    seen: list[AuditRecord] = []
+    log.observe(seen.append)
+    with pytest.raises(AuditWriteError, match="No space left"):
+        log.decision(_call(1), Verdict.allow(), method="tools/call")
+    # The disk has room again: the log's descriptor now appends to a regular file.
+    (fd,) = _descriptors_on("/dev/full")
+    target = os.open(tmp_path / "audit.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(target, fd)
+    os.close(target)
+    log.decision(_call(2), Verdict.deny("rules.x", "no"), method="tools/call")
+    log.close()
+    lines = (tmp_path / "audit.jsonl").read_text().splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == [2]
+    assert [record.request_id for record in seen] == [2]
+
+
+def test_a_write_that_fails_part_way_leaves_no_partial_line(tmp_path, monkeypatch):
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    log.decision(_call(1), Verdict.allow(), method="tools/call")
+    real_write = os.write
+    failures = iter([False, True])  # half the line goes out, then the disk is full
+
+    def flaky(fd: int, data: bytes) -> int:
+        if next(failures, False):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data[: max(1, len(data) // 2)])
+
+    monkeypatch.setattr(os, "write", flaky)
+    with pytest.raises(AuditWriteError):
+        log.decision(_call(2), Verdict.allow(), method="tools/call")
+    log.decision(_call(3), Verdict.allow(), method="tools/call")  # written in halves, then whole
+    log.close()
+    assert [json.loads(line)["request_id"] for line in path.read_text().splitlines()] == [1, 3]
+
+
+@pytest.mark.anyio
+@NEEDS_DEV_FULL
+async def test_decide_raises_when_the_record_cannot_be_written_and_does_not_count_the_call():
+    firewall = Firewall(Pipeline([]), AuditLog(Path("/dev/full")), Labeler(ProvenanceConfig()))
+    call = _call(1)
+    with pytest.raises(AuditWriteError):
+        await firewall.decide(call, "tools/call")
+    assert memory_of(call.session).calls == 0
+
+
+@pytest.mark.parametrize("where", ["parent_is_a_file", "is_a_directory"])
+def test_an_unusable_path_is_a_config_error_naming_the_key(tmp_path, where):
+    (tmp_path / "file").write_text("")
+    path = tmp_path / "file" / "audit.jsonl" if where == "parent_is_a_file" else tmp_path
+    with pytest.raises(ConfigError, match=r"audit\.path") as raised:
+        AuditLog(path)
+    assert str(path) in str(raised.value)
