@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import selectors
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from mcp_firewall_adapters import GuardSession
 
 from firewall.config import FirewallConfig
 from firewall.replay_command import replay_file
+from tests.support.processes import popen, read_line
 
 HERE = Path(__file__).resolve().parent
 USER_TASK = "Summarise my inbox and send the quarterly numbers to carol@partner.example."
@@ -62,21 +62,9 @@ def _replay(path: Path, config: FirewallConfig) -> list[str]:
 def inbox_http(outbox: Path, *, clean: bool = False) -> Iterator[str]:
     """The recording inbox server over streamable HTTP on 127.0.0.1; yields its URL."""
     command = [*inbox_command(outbox, clean=clean), "--http"]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-    )
-    try:
-        assert process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            if not selector.select(30):
-                raise TimeoutError("the inbox server did not start within 30 s")
-        line = process.stdout.readline().strip()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with popen(command, kill=True, stdout=subprocess.PIPE, env=env) as process:
+        line = read_line(process, 30, what="the inbox server (not started)").strip()
         if not line.startswith("READY "):
             raise RuntimeError(f"the inbox server did not start: {line!r}")
         yield line.removeprefix("READY ")
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()

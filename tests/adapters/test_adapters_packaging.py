@@ -8,13 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import processes
+
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("langchain", "langchain_core", "langgraph", "agents", "openai")
 
 
 def python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The installed environment, away from the checkout (pytest puts the repository on sys.path)."""
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return processes.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_the_adapters_install_as_mcp_firewall_adapters_and_not_as_adapters(tmp_path: Path):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "adapters" / "README.md"
@@ -37,7 +38,7 @@ def test_a_readme_example_runs_and_blocks_the_exfiltration(code: str, tmp_path: 
         if re.search(rf"^from {word}\b", code, flags=re.MULTILINE):
             pytest.importorskip(module)
     env = {**os.environ, "MCP_FIREWALL_DETECT__CLASSIFIER": "off"}
-    run = subprocess.run(
+    run = processes.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=180, cwd=tmp_path, env=env
     )
     assert run.returncode == 0, run.stderr[-3000:]

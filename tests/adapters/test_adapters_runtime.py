@@ -4,7 +4,6 @@ callable from any thread or event loop."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import textwrap
 import threading
@@ -18,6 +17,7 @@ from firewall.config import FirewallConfig
 from firewall.errors import ConfigError
 from firewall.guard import as_result
 from firewall.policy.stage import PolicyStage
+from tests.support import processes
 
 TOOLS = [
     {"name": "read_inbox", "description": "List the inbox.", "annotations": {"readOnlyHint": True}},
@@ -131,7 +131,7 @@ def test_the_firewall_is_released_on_its_own_thread(tmp_path: Path):
         print("done")
         """
     )
-    run = subprocess.run(
+    run = processes.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
     assert run.returncode == 0, run.stderr

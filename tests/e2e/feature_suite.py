@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import selectors
 import subprocess
 import sys
 import uuid
@@ -45,6 +44,8 @@ from mcp.client.subscriptions import ResourceUpdated, Subscription, ToolsListCha
 from mcp.server import MCPServer, Server
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from tests.support.processes import popen, read_line
 
 EVERYTHING_SERVER: Final = Path(__file__).with_name("everything_server.py")
 STEP_TIMEOUT: Final = 10.0
@@ -717,23 +718,12 @@ def everything_http(
     """
     command = [*everything_command(record=record, name=name), "--http", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-    try:
+    with popen(command, kill=True, stdout=subprocess.PIPE, env=env) as process:
         yield _await_ready_line(process, startup_timeout)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
-def _await_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            raise TimeoutError(f"everything server did not start within {timeout}s")
-    line = process.stdout.readline().strip()
+def _await_ready_line(process: subprocess.Popen[bytes], timeout: float) -> str:
+    line = read_line(process, timeout, what="the everything server (not started)").strip()
     if not line.startswith("READY "):
         raise RuntimeError(f"everything server failed to start (exit code {process.poll()}): {line!r}")
     return line.removeprefix("READY ")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from pathlib import Path
 
 from feature_suite import Namespacing
 from mcp import StdioServerParameters
+
+from tests.support.processes import popen
 
 TOKEN = "alice-token-0123456789abcdef"
 OTHER_TOKEN = "bob-token-0123456789abcdefgh"
@@ -43,9 +44,12 @@ def firewall_args(*args: str) -> list[str]:
 
 @contextlib.contextmanager
 def http_gateway(config: Path, port: int, audit: Path, timeout: float = 20.0) -> Iterator[str]:
-    """Run the gateway's HTTP front; yields its URL once it accepts connections."""
-    process = subprocess.Popen(firewall_args("serve", "--config", str(config), "--audit-log", str(audit)))
-    try:
+    """Run the gateway's HTTP front; yields its URL once it accepts connections.
+
+    On exit it is sent SIGTERM and given 10 s; past that it is killed with its servers, and fails.
+    """
+    command = firewall_args("serve", "--config", str(config), "--audit-log", str(audit))
+    with popen(command, stop_timeout=10) as process:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
@@ -58,13 +62,6 @@ def http_gateway(config: Path, port: int, audit: Path, timeout: float = 20.0) ->
                     raise TimeoutError("the gateway did not start listening") from None
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 DEMO_SERVER = [sys.executable, "-m", "firewall.demo.server"]

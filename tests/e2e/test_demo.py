@@ -5,9 +5,11 @@ import os
 import subprocess
 import sys
 
+from tests.support import processes
+
 
 def test_demo_shows_each_call_and_the_firewalls_decisions():
-    done = subprocess.run(
+    done = processes.run(
         [sys.executable, "-m", "firewall", "demo"],
         capture_output=True,
         text=True,

@@ -4,13 +4,14 @@ address, a later call to another tool passes it, and the audit record traces it 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from gateway import DEMO_SERVER, wrapped_server
 from mcp import Client
+
+from tests.support import processes
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +38,7 @@ async def test_an_argument_copied_from_an_untrusted_output_is_traced_to_it(tmp_p
     assert send["provenance"]["taint"]["trust"] == "untrusted"
     assert set(send["provenance"]["classes"]) >= {"sink", "egress"}  # no annotations: the spec's defaults
 
-    rendered = subprocess.run(
+    rendered = processes.run(
         [sys.executable, "-m", "firewall", "graph", str(audit)],
         capture_output=True,
         text=True,
@@ -47,7 +48,7 @@ async def test_an_argument_copied_from_an_untrusted_output_is_traced_to_it(tmp_p
     graph = json.loads(rendered.stdout)
     edges = {(e["source"], e["target"]): e["kind"] for e in graph["edges"]}
     assert edges[(output["node"], send["provenance"]["node"])] == "derived_from"
-    dot = subprocess.run(
+    dot = processes.run(
         [sys.executable, "-m", "firewall", "graph", str(audit), "--format", "dot"],
         capture_output=True,
         text=True,
@@ -61,7 +62,7 @@ def test_graph_command_explains_a_missing_or_empty_log(tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     for path in (empty, tmp_path / "absent.jsonl"):
-        done = subprocess.run(
-            [sys.executable, "-m", "firewall", "graph", str(path)], capture_output=True, text=True
+        done = processes.run(
+            [sys.executable, "-m", "firewall", "graph", str(path)], capture_output=True, text=True, timeout=30
         )
         assert done.returncode == 2 and "mcp-firewall graph:" in done.stderr

@@ -1,10 +1,11 @@
 """`mcp-firewall replay` end to end: a trace file through the real relay and pipeline, decisions out."""
 
 import json
-import subprocess
 import sys
 
 import pytest
+
+from tests.support import processes
 
 TOOLS_WEB = [
     {
@@ -68,7 +69,7 @@ def replay(tmp_path, trace, *args):
     config.write_text('[detect]\nclassifier = "off"\n')
     path = tmp_path / "trace.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in trace))
-    return subprocess.run(
+    return processes.run(
         [sys.executable, "-m", "firewall", "replay", str(path), "--config", str(config), *args],
         capture_output=True,
         text=True,

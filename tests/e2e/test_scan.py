@@ -1,10 +1,11 @@
 """`mcp-firewall scan` with the real default model: JSONL and plain lines in, scores out."""
 
 import json
-import subprocess
 import sys
 
 import pytest
+
+from tests.support import processes
 
 pytest.importorskip("torch", reason="the ml extra is not installed")
 
@@ -20,7 +21,7 @@ def test_scan_scores_jsonl_and_plain_lines():
         ),
         "a plain line of ordinary text about the weather being sunny today",
     ]
-    done = subprocess.run(
+    done = processes.run(
         [sys.executable, "-m", "firewall", "scan"],
         input="\n".join(lines) + "\n",
         capture_output=True,
