@@ -1,25 +1,23 @@
 """A raw JSON-RPC peer over a subprocess's pipes, for sending what an SDK client never would.
 
-`raw_process` starts the command in its own process group and, on the way out, whatever
-happened, closes stdin, waits a bounded time and kills the whole group: a hung firewall fails
-the test instead of hanging the suite.
+Every read and wait has a deadline, and `raw_process` stops the process through
+tests.support.processes: a hung firewall fails the test instead of hanging the suite.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import anyio
-import psutil
 from anyio.abc import Process
 from anyio.streams.buffered import BufferedByteReceiveStream
+
+from tests.support import processes
 
 RECEIVE_SECONDS = 20.0
 EXIT_SECONDS = 20.0
@@ -78,55 +76,19 @@ class RawPeer:
         await self.process.stdin.aclose()
 
     async def wait(self, seconds: float = EXIT_SECONDS) -> int:
-        with anyio.fail_after(seconds):
-            return await self.process.wait()
+        return await processes.wait(self.process, seconds)
 
     async def stderr_text(self, seconds: float = EXIT_SECONDS) -> str:
         """All of stderr: call once the process has exited (bounded all the same)."""
         assert self.process.stderr is not None
-        chunks = []
-        with anyio.fail_after(seconds):
-            async for chunk in self.process.stderr:
-                chunks.append(chunk)
-        return b"".join(chunks).decode(errors="replace")
+        return (await processes.read_all(self.process.stderr, seconds)).decode(errors="replace")
 
 
 @asynccontextmanager
 async def raw_process(command: list[str], *, cwd: Path | None = None) -> AsyncIterator[RawPeer]:
-    """Start command with piped stdio in its own process group; always reap the whole group."""
-    process = await anyio.open_process(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        start_new_session=True,
-    )
-    try:
+    """Start command with piped stdio in its own process group; on the way out it is stopped
+    (stdin closed, SIGTERM, bounded wait) and killed with its whole tree if it does not exit."""
+    async with processes.open_process(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+    ) as process:
         yield RawPeer(process)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await reap(process)
-
-
-async def reap(process: Process, grace: float = 5.0) -> None:
-    """Close stdin, wait up to `grace` seconds, then kill the process group and wait again."""
-    if process.stdin is not None:
-        with suppress(Exception):
-            await process.stdin.aclose()
-    with anyio.move_on_after(grace):
-        await process.wait()
-    if process.returncode is None:
-        # The firewall puts its servers in sessions of their own: take them down too.
-        with suppress(psutil.Error):
-            for child in psutil.Process(process.pid).children(recursive=True):
-                with suppress(psutil.Error):
-                    child.kill()
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with anyio.move_on_after(grace):
-            await process.wait()
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            with suppress(Exception):
-                await stream.aclose()
