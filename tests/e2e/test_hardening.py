@@ -210,6 +210,19 @@ async def test_a_server_that_never_answers_gets_the_agent_an_error_and_a_cancell
     assert [c["params"]["requestId"] for c in cancels] == [hang_id]
 
 
+async def signal_leaves_nothing_behind(peer: RawPeer, signum: int, servers: int) -> None:
+    """Signal the firewall: it exits 128 + signum, without a traceback, and every server is gone."""
+    children = psutil.Process(peer.process.pid).children(recursive=True)
+    assert len(children) >= servers
+    peer.process.send_signal(signum)
+    assert await peer.wait() == 128 + signum
+    assert "Traceback" not in await peer.stderr_text()
+    for child in children:
+        with anyio.fail_after(5):
+            while child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
+                await anyio.sleep(0.05)
+
+
 @pytest.mark.parametrize(
     "flags", [["--ignore-eof"], ["--ignore-eof", "--ignore-sigterm"]], ids=["eof", "term"]
 )
@@ -217,27 +230,13 @@ async def test_a_server_that_never_answers_gets_the_agent_an_error_and_a_cancell
 async def test_a_signal_stops_the_wrapper_and_its_server_and_leaves_no_process(tmp_path, flags, signum):
     async with raw_process(wrap_command(tmp_path, *flags)) as peer:
         await peer.handshake()
-        children = psutil.Process(peer.process.pid).children(recursive=True)
-        assert children
-        peer.process.send_signal(signum)
-        assert await peer.wait() == 128 + signum
-        assert "Traceback" not in await peer.stderr_text()
-    for child in children:
-        with anyio.fail_after(5):
-            while child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
-                await anyio.sleep(0.05)
+        await signal_leaves_nothing_behind(peer, signum, servers=1)
 
 
 async def test_a_signal_stops_the_stdio_gateway_and_every_server(tmp_path):
     async with raw_process(gateway_command(tmp_path)) as peer:
         await peer.handshake()
-        children = psutil.Process(peer.process.pid).children(recursive=True)
-        assert len(children) >= 2
-        peer.process.send_signal(signal.SIGTERM)
-        assert await peer.wait() == 128 + signal.SIGTERM
-        assert "Traceback" not in await peer.stderr_text()
-    for child in children:
-        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+        await signal_leaves_nothing_behind(peer, signal.SIGTERM, servers=2)
 
 
 class HttpSession:
@@ -325,10 +324,4 @@ async def test_sigint_stops_the_http_gateway_and_every_sessions_servers(tmp_path
                 except httpx.TransportError:
                     await anyio.sleep(0.1)
         assert status == 200
-        children = psutil.Process(gateway.process.pid).children(recursive=True)
-        assert len(children) >= 2
-        gateway.process.send_signal(signal.SIGINT)
-        assert await gateway.wait() == 128 + signal.SIGINT
-        assert "Traceback" not in await gateway.stderr_text()
-    for child in children:
-        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+        await signal_leaves_nothing_behind(gateway, signal.SIGINT, servers=2)
