@@ -20,8 +20,11 @@ from firewall.events import (
     ToolList,
     ToolResult,
     Verdict,
+    channel_of,
     payload_of,
+    segments,
     text_segments,
+    value_at,
 )
 from firewall.memory import CallRecord, memory_of
 from firewall.pipeline import Pipeline
@@ -29,12 +32,11 @@ from firewall.provenance.graph import OutputProvenance, SessionGraph
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.labels import BOTTOM, UNTRUSTED_PUBLIC
 
-_CONTENT_KINDS = {
-    "resources/read": "resource",
-    "prompts/get": "prompt",
-    "sampling/createMessage": "sampling",
-    "elicitation/create": "elicitation",
-}
+
+def _traced(event: Event) -> list[str]:
+    """The texts of an output the provenance graph traces: its prose and its link-like values."""
+    found = segments(event)
+    return [text for _, text in found.prose] + [text for _, text in found.traced]
 
 
 class Firewall:
@@ -82,14 +84,8 @@ class Firewall:
             span = finding.span
             if span is None or not finding.rule_id.startswith("detect."):
                 continue
-            value: Any = payload
-            for key in span.path:
-                try:
-                    value = value[key]
-                except (KeyError, IndexError, TypeError):
-                    value = None
-                    break
-            if isinstance(value, str):
+            value = value_at(payload, span.path)
+            if value is not None:
                 texts.append(value[span.start : span.end])
         if texts:
             source = event.provenance[0]
@@ -136,22 +132,35 @@ class Firewall:
             event.provenance = graph.add_call(event.server, event.tool, event.arguments, annotations)
         elif isinstance(event, ToolResult):
             produced_by = event.call.provenance.node if event.call.provenance else None
-            texts = [text for _, text in text_segments(event)]
             label = labeler.tool(event.server, event.call.tool)
             event.provenance = (
-                graph.add_output("tool_result", event.server, event.call.tool, texts, label, produced_by),
+                graph.add_output(
+                    "tool_result", event.server, event.call.tool, _traced(event), label, produced_by
+                ),
             )
         elif isinstance(event, ToolList):
             event.provenance = tuple(self._descriptions(graph, event.server, event.result.get("tools")))
         elif isinstance(event, ContentEvent):
-            texts = [text for _, text in text_segments(event)]
-            kind = _CONTENT_KINDS.get(event.method, "description")
-            if kind == "resource":
+            # Every server-to-agent channel is that server's output in the graph; only what the
+            # agent reads as data (results, resources, prompts, server requests) enters the
+            # session context, the rest (instructions, lists, notifications, errors of other
+            # requests, completions) feeds derivations only, like tool descriptions.
+            channel = channel_of(event)
+            if channel.kind == "resource":
                 label = labeler.resource(event.server, event.subject)
+            elif channel.name == "tool_error":  # a tools/call's error: labelled as its results are
+                label = labeler.tool(event.server, event.subject)
             else:
                 label = labeler.server(event.server)
             event.provenance = (
-                graph.add_output(kind, event.server, event.subject or event.method, texts, label),
+                graph.add_output(
+                    channel.kind,
+                    event.server,
+                    event.subject or event.method,
+                    _traced(event),
+                    label,
+                    in_context=channel.in_context,
+                ),
             )
 
     def _descriptions(self, graph: SessionGraph, server: str, tools: Any) -> list[OutputProvenance]:

@@ -36,10 +36,10 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIO
 
 from firewall import __version__, wire
 from firewall.core import Firewall
-from firewall.errors import ServerDown
-from firewall.events import ContentEvent, Decision, SessionInfo, ToolCall, Verdict
+from firewall.errors import AuditWriteError, ServerDown
+from firewall.events import CHANNELS, OTHER, ContentEvent, Decision, SessionInfo, ToolCall, Verdict
 from firewall.framing import describe_bad_message
-from firewall.guard import Guard
+from firewall.guard import Guard, remove_paths
 from firewall.link import Link, Pending
 from firewall.naming import Naming
 
@@ -54,6 +54,27 @@ _LISTS = {
     "resources/list": "resources",
     "resources/templates/list": "resourceTemplates",
 }
+# Replies whose content is decided too (every other reply is, when it holds any string): the
+# handshake, lists in wrap, completions, tasks. See docs/channels.md.
+_HANDSHAKES = frozenset({"initialize", "server/discover"})
+_TASK_STATUS = frozenset({"tasks/get", "tasks/cancel", "tasks/list"})
+_CHECKED_RESULTS = frozenset({*_HANDSHAKES, *_TASK_STATUS, "tasks/result", "completion/complete", *_LISTS})
+_ID_KEYS = frozenset({"progressToken", "requestId", "resultType"})
+"""Top-level strings that alone carry no server text: id echoes and the 2026-07-28 result type."""
+MAX_TASKS = 10_000
+"""Task ids remembered per session (the call each belongs to, for tasks/result); oldest forgotten."""
+
+
+def _has_text(value: Any, ignore: frozenset[str] = _ID_KEYS) -> bool:
+    """Whether a payload holds any string (top-level id echoes aside): what has none carries no text
+    to inspect, and passes without a decision (a bare progress tick, a list-changed signal)."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, dict):
+        return any(_has_text(item, frozenset()) for key, item in value.items() if key not in ignore)
+    if isinstance(value, list):
+        return any(_has_text(item, frozenset()) for item in value)
+    return False
 
 
 def _request_id(value: Any) -> RequestId | None:
@@ -126,6 +147,9 @@ class Relay:
         self._server_requests: dict[int, tuple[Link, RequestId]] = {}
         self._server_request_ids: dict[tuple[str, RequestId], int] = {}
         self._progress: dict[str | int, RequestId] = {}
+        # (server, taskId) -> the task-augmented tools/call it runs: its tasks/result is that
+        # call's result, and is decided as one.
+        self._tasks: dict[tuple[str, str], ToolCall] = {}
         self._ids = itertools.count(1)
         self._tg: TaskGroup | None = None
         # Agent requests not answered yet: at the agent's EOF the relay delivers these, then ends.
@@ -468,13 +492,15 @@ class Relay:
         self._client_calls.pop(pending.client_id, None)
         self._forget_progress(pending)
         if isinstance(message, JSONRPCError):
-            await self._to_client(message.model_copy(update={"id": pending.client_id}))
+            self._spawn(self._error_reply, link, pending, message, answers=pending.client_id)
         elif pending.method == "tools/call":
             self._spawn(self._tool_result, pending, message.result, answers=pending.client_id)
         elif pending.method == "tools/list":
             self._spawn(self._tool_list_page, link, pending, message.result, answers=pending.client_id)
         elif pending.method in _CONTENT_RESULTS:
             self._spawn(self._content_result, link, pending, message.result, answers=pending.client_id)
+        elif pending.method in _CHECKED_RESULTS or _has_text(message.result):
+            self._spawn(self._checked_result, link, pending, message, answers=pending.client_id)
         else:
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
 
@@ -485,8 +511,138 @@ class Relay:
 
     async def _tool_result(self, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.call is not None and pending.client_id is not None
+        if isinstance(result.get("task"), dict) and "content" not in result:
+            await self._task_created(pending.call, pending.client_id, result)
+            return
         shown = await self.guard.check_result(pending.call, result, modern=wire.is_modern(pending.params))
         await self._to_client(wire.response(pending.client_id, shown.result))
+
+    # -- the other server-to-agent channels (docs/channels.md) ------------------------------------
+
+    async def _task_created(self, call: ToolCall, client_id: RequestId, result: dict[str, Any]) -> None:
+        """A task-augmented call answered with a CreateTaskResult: its result comes later, from
+        tasks/result, and is decided then as this call's result. The task itself is a status."""
+        task_id = result["task"].get("taskId")
+        if isinstance(task_id, str):
+            self._tasks.pop((call.server, task_id), None)
+            self._tasks[(call.server, task_id)] = call
+            if len(self._tasks) > MAX_TASKS:
+                del self._tasks[next(iter(self._tasks))]
+        check = await self.guard.check_content(call.server, "tools/call", result, call.tool, channel="task")
+        await self._to_client(wire.response(client_id, self._withheld(check.verdict, result, "task")))
+
+    def _task_call(self, link: Link, pending: Pending) -> ToolCall | None:
+        task_id = (pending.params or {}).get("taskId")
+        return self._tasks.get((link.name, task_id)) if isinstance(task_id, str) else None
+
+    async def _checked_result(self, link: Link, pending: Pending, message: JSONRPCResponse) -> None:
+        """Any other reply: the handshake, lists (in wrap), completions, tasks, unknown methods."""
+        assert pending.client_id is not None
+        method, result, params = pending.method, message.result, pending.params or {}
+        call = self._task_call(link, pending) if method == "tasks/result" else None
+        if call is not None:  # the task's underlying tools/call result: decided as that call's result
+            modern = wire.is_modern(params)
+            shown = await self.guard.check_result(call, result, modern=modern, method=method)
+            await self._to_client(wire.response(pending.client_id, shown.result))
+            return
+        ref: dict[str, Any] = params["ref"] if isinstance(params.get("ref"), dict) else {}
+        subject = params.get("taskId") or ref.get("name") or ref.get("uri") or ""
+        if method in _HANDSHAKES:
+            verdict = await self._handshake_verdict(link.name, method, result)
+        else:
+            verdict = (await self.guard.check_content(link.name, method, result, str(subject))).verdict
+        if verdict.decision is Decision.ALLOW:
+            await self._to_client(message.model_copy(update={"id": pending.client_id}))
+            return
+        out: dict[str, Any] | None
+        if method == "completion/complete":
+            out = _completion_shown(verdict, result)
+        elif method in _HANDSHAKES or method in _TASK_STATUS:
+            out = self._withheld(verdict, result, method)  # the handshake must not break
+        else:
+            out = self.guard.apply(verdict, result)
+        if verdict.decision is Decision.DENY:
+            log.warning("server %s: %s reply withheld in part: %s", link.name, method, wire.explain(verdict))
+        if out is None:
+            await self._to_client(wire.denied_error(pending.client_id, verdict))
+        else:
+            await self._to_client(wire.response(pending.client_id, out))
+
+    async def _handshake_verdict(self, server: str, method: str, result: dict[str, Any]) -> Verdict:
+        """The handshake's verdict. One that cannot be recorded withholds the server's prose
+        instead: an unlogged decision must not take effect, and must not stop the session."""
+        try:
+            return (await self.guard.check_content(server, method, result)).verdict
+        except AuditWriteError as exc:
+            log.error("%s; the instructions of server %s are withheld", exc, server)
+            return Verdict.deny("firewall.audit_unwritable", str(exc), stage="relay")
+
+    def _withheld(self, verdict: Verdict, payload: dict[str, Any], channel: str) -> dict[str, Any]:
+        """A redaction as usual; a denial removes the flagged prose fields (all prose fields when
+        nothing was flagged), so the message itself still goes through."""
+        if verdict.decision is not Decision.DENY:
+            return self.guard.apply(verdict, payload) or payload
+        return self.guard.withhold(verdict, payload, CHANNELS.get(channel, OTHER))
+
+    async def _error_reply(self, link: Link, pending: Pending, message: JSONRPCError) -> None:
+        """A downstream JSON-RPC error: its message and data are the server's text too. A denied
+        one keeps its code and gets a neutral message naming the rule."""
+        assert pending.client_id is not None
+        call = pending.call if pending.method == "tools/call" else None
+        if pending.method == "tasks/result":
+            call = self._task_call(link, pending)
+        error = message.error.model_dump(mode="json", exclude_none=True)
+        payload = {"error": error}
+        check = await self.guard.check_content(
+            link.name,
+            pending.method,
+            payload,
+            call.tool if call is not None else "",
+            channel="tool_error" if call is not None else "error",
+        )
+        verdict = check.verdict
+        if verdict.decision is Decision.ALLOW:
+            await self._to_client(message.model_copy(update={"id": pending.client_id}))
+            return
+        shown = self.guard.apply(verdict, payload)
+        if shown is None:
+            log.warning(
+                "server %s: the error message of a %s reply withheld: %s",
+                link.name,
+                pending.method,
+                wire.explain(verdict),
+            )
+            text = f"server {link.name!r} answered with an error whose message mcp-firewall withheld"
+            text += f" (rule {', '.join(verdict.rule_ids)})"
+            await self._to_client(
+                wire.error(pending.client_id, message.error.code, text, {"rules": verdict.rule_ids})
+            )
+            return
+        redacted = shown["error"]
+        await self._to_client(
+            wire.error(
+                pending.client_id, message.error.code, str(redacted.get("message", "")), redacted.get("data")
+            )
+        )
+
+    async def _checked_notification(
+        self, link: Link, message: JSONRPCNotification
+    ) -> JSONRPCNotification | None:
+        """A server notification with text in it (log data, progress and task status messages,
+        anything else): redacted as usual; a denied one is dropped (and logged)."""
+        params = message.params or {}
+        try:
+            verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
+        except AuditWriteError as exc:  # undecided is not delivered
+            log.error("%s; %s from server %s dropped", exc, message.method, link.name)
+            return None
+        if verdict.decision is Decision.ALLOW:
+            return message
+        shown = self.guard.apply(verdict, params)
+        if shown is None:
+            log.warning("dropped %s from server %s: %s", message.method, link.name, wire.explain(verdict))
+            return None
+        return wire.notification(message.method, shown)
 
     async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
@@ -508,7 +664,7 @@ class Relay:
         await self._answer_content(pending.client_id, verdict, result)
 
     async def _answer_content(self, client_id: RequestId, verdict: Verdict, result: dict[str, Any]) -> None:
-        out = wire.apply_to_payload(verdict, result)
+        out = self.guard.apply(verdict, result)
         reply = wire.denied_error(client_id, verdict) if out is None else wire.response(client_id, out)
         await self._to_client(reply)
 
@@ -520,15 +676,20 @@ class Relay:
         return None
 
     async def _server_request(self, link: Link, message: JSONRPCRequest) -> None:
-        if message.method in _CONTENT_REQUESTS:
+        if message.method in _CONTENT_REQUESTS or _has_text(message.params):
             self._spawn(self._decide_server_request, link, message)
         else:
             await self._pass_server_request(link, message, message.params)
 
     async def _decide_server_request(self, link: Link, message: JSONRPCRequest) -> None:
         params = message.params or {}
-        verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
-        out = wire.apply_to_payload(verdict, params)
+        try:
+            verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
+        except AuditWriteError as exc:  # the server gets an answer; the agent never sees the request
+            log.error("%s; %s from server %s refused", exc, message.method, link.name)
+            await link.send(wire.error(message.id, INTERNAL_ERROR, f"mcp-firewall: {exc}"))
+            return
+        out = self.guard.apply(verdict, params)
         if out is None:
             await link.send(wire.denied_error(message.id, verdict))
             return
@@ -578,6 +739,13 @@ class Relay:
                 message = wire.notification(method, {**params, "_meta": meta})
         if self.naming is not None and method == "notifications/resources/updated" and "uri" in params:
             message = wire.notification(method, {**params, "uri": self.naming.uri(link.name, params["uri"])})
+        if _has_text(message.params):  # decided in order: notifications reach the agent as sent
+            checked = await self._checked_notification(link, message)
+            if checked is None:
+                return
+            message = checked
+            if method == "notifications/message":
+                related = self._related(link)  # the request in flight now, after the decision
         await self._to_client(message, related)
 
     def _extend_deadline(self, client_id: RequestId) -> None:
@@ -707,6 +875,8 @@ class Relay:
                     wire.error(message.id, wire.SERVER_UNAVAILABLE, "no server could be initialized")
                 )
                 return
+            for server, result in list(results.items()):
+                results[server] = await self._shown_handshake(server, result)
             await self._to_client(wire.response(message.id, _merge_initialize(results)))
         elif method in _LISTS:
             await self._to_client(wire.response(message.id, await self._merge_lists(method, results)))
@@ -731,13 +901,21 @@ class Relay:
                 verdict = (await self.guard.check_content(server, method, page)).verdict
             if verdict.decision is Decision.DENY:
                 continue  # a server whose list is refused offers nothing through the gateway
-            for item in (wire.apply_to_payload(verdict, page) or page)[key]:
+            for item in (self.guard.apply(verdict, page) or page)[key]:
                 named = self._namespace_item(server, key, item)
                 if named is None:
                     log.warning("server %s listed a malformed %s entry; dropped: %r", server, key, item)
                 else:
                     merged.append(named)
         return {key: merged}
+
+    async def _shown_handshake(self, server: str, result: dict[str, Any]) -> dict[str, Any]:
+        """A server's initialize result as the gateway may merge it: a flagged span of its
+        instructions redacted, or, when denied, its instructions left out."""
+        verdict = await self._handshake_verdict(server, "initialize", result)
+        if verdict.decision is Decision.DENY:
+            log.warning("server %s: initialize instructions withheld: %s", server, wire.explain(verdict))
+        return self._withheld(verdict, result, "initialize")
 
     def _namespace_item(self, server: str, key: str, item: Any) -> dict[str, Any] | None:
         assert self.naming is not None
@@ -754,6 +932,26 @@ class Relay:
             for c in result.get("contents") or []
         ]
         return {**result, "contents": contents}
+
+
+def _completion_shown(verdict: Verdict, result: dict[str, Any]) -> dict[str, Any]:
+    """A completion as the agent may see it: flagged values dropped (not marked: a user picks
+    them), any other flagged span redacted; a denied completion is empty."""
+    if verdict.decision is Decision.DENY:
+        return {"completion": {"values": [], "hasMore": False}}
+    dropped = {
+        s.path for s in verdict.redactions if len(s.path) == 3 and s.path[:2] == ("completion", "values")
+    }
+    rest = Verdict(
+        verdict.decision,
+        tuple(f for f in verdict.findings if f.span is None or f.span.path not in dropped),
+    )
+    out = Guard.apply(rest, result) or result
+    out = remove_paths(out, list(dropped))
+    completion = out.get("completion")
+    if dropped and isinstance(completion, dict) and isinstance(completion.get("total"), int):
+        completion["total"] = max(0, completion["total"] - len(dropped))
+    return out
 
 
 def _merge_initialize(results: dict[str, dict[str, Any]]) -> dict[str, Any]:

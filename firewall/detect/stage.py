@@ -1,23 +1,26 @@
 """The detection stage: detectors over what servers send (and secrets over what calls send out),
-turned into one Verdict. Flagged spans of a result are redacted; a result with a window at or above
-the deny threshold is denied whole; a secret in an argument denies the call. Every detection is a
-finding: it reaches the policy input and the audit record."""
+turned into one Verdict. The deterministic detectors read every string a server sends; the
+classifier reads its prose (events.segments; docs/channels.md). Flagged spans of a result are
+redacted; a result with a window at or above the deny threshold is denied whole; a secret in an
+argument denies the call. Every detection is a finding: it reaches the policy input and the audit
+record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from firewall.detect.base import Detection, Detector
 from firewall.events import (
-    ContentEvent,
     Decision,
     Event,
     Finding,
+    Segment,
     Severity,
     Span,
     ToolCall,
-    ToolList,
     Verdict,
+    channel_of,
+    segments,
     text_segments,
 )
 
@@ -35,30 +38,39 @@ class DetectionStage:
     ) -> None:
         self.output_detectors = tuple(output_detectors)
         self.call_detectors = tuple(call_detectors)
-        # Tool, prompt and resource descriptions are instructions to the model by design, so the
-        # injection classifier (trained on tool outputs) flags them too often; lists get only the
-        # deterministic detectors. Definition changes are caught by pinning instead.
+        # Tool, prompt and resource descriptions (and a server's instructions) are instructions to
+        # the model by design, so the injection classifier (trained on tool outputs) flags them
+        # too often; they get only the deterministic detectors. Definition changes are caught by
+        # pinning instead.
         self.list_detectors = self.output_detectors if list_detectors is None else tuple(list_detectors)
+        # The deterministic detectors (the list detectors) read every string of an output; the
+        # others (the classifier) read its prose only (events.segments decides which is which).
+        self.prose_detectors = tuple(d for d in self.output_detectors if d not in self.list_detectors)
 
     async def decide(self, event: Event) -> Verdict | None:
+        runs: list[tuple[Detector, list[Segment]]]
         if isinstance(event, ToolCall):
-            detectors = self.call_detectors
-        elif isinstance(event, ToolList) or (
-            isinstance(event, ContentEvent) and event.method.endswith("/list")
-        ):
-            detectors = self.list_detectors
+            every = _nonblank(text_segments(event))
+            runs = [(detector, every) for detector in self.call_detectors]
         else:
-            detectors = self.output_detectors
-        segments = [(path, text) for path, text in text_segments(event) if text.strip()]
-        if not detectors or not segments:
-            return None
+            found = segments(event)
+            every = _nonblank(found.every)
+            runs = [(detector, every) for detector in self.list_detectors]
+            if channel_of(event).classify and self.prose_detectors:
+                prose = _nonblank(found.prose)
+                runs += [(detector, prose) for detector in self.prose_detectors]
         detections: list[Detection] = []
-        for detector in detectors:
-            detections += await detector.detect(segments)
+        for detector, segs in runs:
+            if segs:
+                detections += await detector.detect(segs)
         if not detections:
             return None
         findings = tuple(_finding(d) for d in detections)
         return Verdict(max(_ACTIONS[d.action] for d in detections), findings)
+
+
+def _nonblank(found: Iterable[Segment]) -> list[Segment]:
+    return [(path, text) for path, text in found if text.strip()]
 
 
 def _finding(detection: Detection) -> Finding:
