@@ -72,7 +72,9 @@ def digest(payload: Any) -> ContentDigest:
 
 def record_for(event: Event, verdict: Verdict, *, method: str, include_content: bool) -> AuditRecord:
     payload = payload_of(event)
-    tool = getattr(event, "tool", None) or getattr(getattr(event, "call", None), "tool", None)
+    tool = getattr(event, "tool", None)
+    if tool is None:  # not `or`: a tool may be named "", and its record must say so
+        tool = getattr(getattr(event, "call", None), "tool", None)
     request_id = getattr(event, "request_id", None) or getattr(
         getattr(event, "call", None), "request_id", None
     )

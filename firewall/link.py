@@ -119,7 +119,10 @@ class Link:
             if cursor is not None:
                 params["cursor"] = cursor
             result = await self.request(method, params or None)
-            items.extend(result.get(key) or [])
+            page = result.get(key) or []
+            if not isinstance(page, list):
+                raise ServerDown(f"server {self.name!r} answered {method} with {key} that is not a list")
+            items.extend(page)
             cursor = result.get("nextCursor")
             if not cursor:
                 break
@@ -134,7 +137,9 @@ class Link:
                 except ServerDown as exc:
                     log.warning("could not fetch the tool catalog of %s: %s", self.name, exc)
                     return None
-                self.catalog = {t["name"]: t for t in tools if isinstance(t, dict) and "name" in t}
+                self.catalog = {
+                    t["name"]: t for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str)
+                }
             return self.catalog
 
     def settle(self, downstream_id: RequestId, reply: JSONRPCMessage | Exception) -> Pending | None:

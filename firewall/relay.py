@@ -98,7 +98,22 @@ def _envelope_problem(method: str, params: dict[str, Any] | None) -> str | None:
             return "params.name must be a string"
         if "arguments" in params and not isinstance(params["arguments"], dict | None):
             return "params.arguments must be an object"
+        if _non_finite(params.get("arguments")):
+            return "params.arguments must be JSON: NaN and Infinity are not JSON numbers"
     return None
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether a parsed value holds NaN or an infinity. The SDK's parser accepts them (JSON has
+    neither; 1e400 overflows to inf) and its serialiser writes null: such a call would be decided
+    on one value and run on another."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(item) for item in value)
+    return False
 
 
 def _meta_envelope(params: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -646,7 +661,13 @@ class Relay:
 
     async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
-        tools = [t for t in result.get("tools") or [] if isinstance(t, dict) and "name" in t]
+        listed = result.get("tools")
+        # Only entries named by a string enter the catalog: a list or an object is no dict key.
+        tools = (
+            [t for t in listed if isinstance(t, dict) and isinstance(t.get("name"), str)]
+            if isinstance(listed, list)
+            else []
+        )
         first_page = not (pending.params or {}).get("cursor")
         if first_page and not result.get("nextCursor"):
             link.catalog = {t["name"]: t for t in tools}
@@ -819,6 +840,9 @@ class Relay:
             await self._routed(message, "uri", self.naming.split_uri)
         elif method == "completion/complete":
             ref = params.get("ref") or {}
+            if not isinstance(ref, dict):
+                await self._to_client(wire.error(message.id, INVALID_PARAMS, "params.ref must be an object"))
+                return
             key = "name" if ref.get("type") == "ref/prompt" else "uri"
             split = self.naming.split_name if key == "name" else self.naming.split_uri
             value = ref.get(key)
@@ -894,7 +918,7 @@ class Relay:
             page = {key: items}
             if method == "tools/list":
                 self.links[server].catalog = {
-                    t["name"]: t for t in items if isinstance(t, dict) and "name" in t
+                    t["name"]: t for t in items if isinstance(t, dict) and isinstance(t.get("name"), str)
                 }
                 verdict = (await self.guard.check_list_page(server, page)).verdict
             else:
