@@ -243,6 +243,10 @@ class Relay:
             log.warning("%s", exc)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             log.info("client connection closed while answering")
+        except AuditWriteError as exc:  # the decision cannot be recorded, so it does not take effect
+            log.error("%s", exc)
+            if answers is not None:
+                await self._to_client(wire.error(answers, INTERNAL_ERROR, f"mcp-firewall: {exc}"))
         except Exception as exc:  # a bug or a malformed peer message: fail this request closed, keep serving
             log.exception("internal error while handling %s", getattr(fn, "__name__", fn))
             if answers is not None:
@@ -274,19 +278,18 @@ class Relay:
 
     async def _read_client(self) -> None:
         async for item in self.client_receive:
-            if isinstance(item, Exception):
-                await self._client_garbage(item)
-                continue
-            message = item.message
+            message = None if isinstance(item, Exception) else item.message
             try:
-                if isinstance(message, JSONRPCRequest):
+                if isinstance(item, Exception):
+                    await self._client_garbage(item)
+                elif isinstance(message, JSONRPCRequest):
                     if await self._refused_request(message):
                         continue
                     self._open.add(message.id)
                     await self._client_request(message)
                 elif isinstance(message, JSONRPCNotification):
                     await self._client_notification(message)
-                else:
+                elif message is not None:
                     await self._client_response(message)
             except ServerDown as exc:
                 log.warning("%s", exc)
@@ -334,7 +337,10 @@ class Relay:
             )
         else:
             event = ContentEvent(self.session, server, method, {"reason": reason})
-        self.firewall.record(event, verdict, method=method)
+        try:
+            self.firewall.record(event, verdict, method=method)
+        except AuditWriteError as exc:  # the refusal stands: nothing was forwarded
+            log.error("%s", exc)
 
     async def _pump_server(self, link: Link) -> None:
         async for item in link.receive:
