@@ -75,9 +75,9 @@ def record_for(event: Event, verdict: Verdict, *, method: str, include_content: 
     tool = getattr(event, "tool", None)
     if tool is None:  # not `or`: a tool may be named "", and its record must say so
         tool = getattr(getattr(event, "call", None), "tool", None)
-    request_id = getattr(event, "request_id", None) or getattr(
-        getattr(event, "call", None), "request_id", None
-    )
+    request_id = getattr(event, "request_id", None)
+    if request_id is None:  # not `or`: 0 is an id
+        request_id = getattr(getattr(event, "call", None), "request_id", None)
     return AuditRecord(
         time=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         session=event.session.id,

@@ -157,6 +157,14 @@ class ContentEvent:
 Event = ToolCall | ToolResult | ToolList | ContentEvent
 
 
+def tool_catalog(tools: Any) -> dict[str, dict[str, Any]]:
+    """tool name -> its tools/list entry, for the entries named by a string (anything else a
+    server lists, a list or an object as a name included, is no catalog key)."""
+    if not isinstance(tools, list):
+        return {}
+    return {t["name"]: t for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str)}
+
+
 # -- which strings of a payload are inspected, and how ------------------------------------------
 #
 # Every string a server sends is a *segment*: (JSON path, text). Prose segments are what a model

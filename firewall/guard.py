@@ -37,6 +37,7 @@ from firewall.events import (
     ToolList,
     ToolResult,
     Verdict,
+    tool_catalog,
     value_at,
 )
 from firewall.memory import memory_of
@@ -109,7 +110,7 @@ class Guard:
         """Decide a server's tool list (descriptions are content the model reads; definitions are
         pinned). Returns the list as the agent may see it: redacted descriptions, or [] if denied."""
         self.note_tools(server, tools)
-        self.catalogs[server] = {t["name"]: t for t in tools if isinstance(t, dict) and "name" in t}
+        self.catalogs[server] = tool_catalog(tools)
         shown = (await self.check_list_page(server, {"tools": tools})).result
         return list(shown["tools"]) if "tools" in shown else []
 

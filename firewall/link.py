@@ -16,7 +16,7 @@ from mcp_types import JSONRPCError, JSONRPCMessage, RequestId
 
 from firewall import wire
 from firewall.errors import ServerDown
-from firewall.events import ToolCall
+from firewall.events import ToolCall, tool_catalog
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,7 @@ class Link:
                 except ServerDown as exc:
                     log.warning("could not fetch the tool catalog of %s: %s", self.name, exc)
                     return None
-                self.catalog = {
-                    t["name"]: t for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str)
-                }
+                self.catalog = tool_catalog(tools)
             return self.catalog
 
     def settle(self, downstream_id: RequestId, reply: JSONRPCMessage | Exception) -> Pending | None:

@@ -37,7 +37,16 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIO
 from firewall import __version__, wire
 from firewall.core import Firewall
 from firewall.errors import AuditWriteError, ServerDown
-from firewall.events import CHANNELS, OTHER, ContentEvent, Decision, SessionInfo, ToolCall, Verdict
+from firewall.events import (
+    CHANNELS,
+    OTHER,
+    ContentEvent,
+    Decision,
+    SessionInfo,
+    ToolCall,
+    Verdict,
+    tool_catalog,
+)
 from firewall.framing import describe_bad_message
 from firewall.guard import Guard, remove_paths
 from firewall.link import Link, Pending
@@ -667,18 +676,12 @@ class Relay:
 
     async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
-        listed = result.get("tools")
-        # Only entries named by a string enter the catalog: a list or an object is no dict key.
-        tools = (
-            [t for t in listed if isinstance(t, dict) and isinstance(t.get("name"), str)]
-            if isinstance(listed, list)
-            else []
-        )
+        tools = tool_catalog(result.get("tools"))
         first_page = not (pending.params or {}).get("cursor")
         if first_page and not result.get("nextCursor"):
-            link.catalog = {t["name"]: t for t in tools}
+            link.catalog = tools
         elif link.catalog is not None:
-            link.catalog.update({t["name"]: t for t in tools})
+            link.catalog.update(tools)
         shown = await self.guard.check_list_page(link.name, result)
         await self._answer_content(pending.client_id, shown.verdict, result)
 
@@ -923,9 +926,7 @@ class Relay:
         for server, items in results.items():
             page = {key: items}
             if method == "tools/list":
-                self.links[server].catalog = {
-                    t["name"]: t for t in items if isinstance(t, dict) and isinstance(t.get("name"), str)
-                }
+                self.links[server].catalog = tool_catalog(items)
                 verdict = (await self.guard.check_list_page(server, page)).verdict
             else:
                 verdict = (await self.guard.check_content(server, method, page)).verdict
