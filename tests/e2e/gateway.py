@@ -64,6 +64,18 @@ def http_gateway(config: Path, port: int, audit: Path, timeout: float = 20.0) ->
         yield f"http://127.0.0.1:{port}/mcp"
 
 
+RAW_SERVER = [sys.executable, str(Path(__file__).parents[1] / "support" / "raw_server.py")]
+"""tests/support/raw_server.py: the fault-injecting server (see its docstring)."""
+
+
+def wrap_command(directory: Path, config: str, server: list[str], *options: str) -> list[str]:
+    """`mcp-firewall wrap` with `config` (TOML text) written to directory/fw.toml, then `options`,
+    then `-- server`."""
+    config_file = directory / "fw.toml"
+    config_file.write_text(config)
+    return firewall_args("wrap", "--config", str(config_file), *options, "--", *server)
+
+
 DEMO_SERVER = [sys.executable, "-m", "firewall.demo.server"]
 
 

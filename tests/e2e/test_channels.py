@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gateway import RAW_SERVER, wrap_command
 
 from firewall.wire import REDACTION_MARK
 from tests.support.raw_client import INITIALIZE, RawPeer, raw_process
@@ -27,7 +28,6 @@ from tests.support.raw_server import HIDDEN, PAYLOADS
 
 pytestmark = pytest.mark.anyio
 
-RAW_SERVER = [sys.executable, str(Path(__file__).parents[1] / "support" / "raw_server.py")]
 CONFIG = '[detect]\nclassifier = "off"\n[limits]\nrequest_timeout_seconds = 10\n'
 RULES = {"tags": "detect.unicode.tag_characters", "image": "detect.exfil.markdown_image"}
 
@@ -248,25 +248,10 @@ CHANNELS = {
 PROSE_CHANNELS = ["initialize", "prompts", "blob", "task", "error", "progress", "log"]
 
 
-def wrap_command(tmp_path: Path, channel: str, payload: str) -> list[str]:
-    config = tmp_path / "fw.toml"
-    config.write_text(CONFIG)
+def wrap_injected(tmp_path: Path, channel: str, payload: str) -> list[str]:
     server = [*RAW_SERVER, "--inject", channel, "--payload", payload]
     audit = str(tmp_path / "audit.jsonl")
-    return [
-        sys.executable,
-        "-m",
-        "firewall",
-        "wrap",
-        "--config",
-        str(config),
-        "--audit-log",
-        audit,
-        "--name",
-        "raw",
-        "--",
-        *server,
-    ]
+    return wrap_command(tmp_path, CONFIG, server, "--audit-log", audit, "--name", "raw")
 
 
 def gateway_command(tmp_path: Path, channel: str, payload: str) -> list[str]:
@@ -285,7 +270,7 @@ def audit(tmp_path: Path) -> list[dict[str, Any]]:
 
 
 async def run(tmp_path: Path, channel: str, payload: str, gateway: bool) -> tuple[list[Any], Peer]:
-    command = (gateway_command if gateway else wrap_command)(tmp_path, channel, payload)
+    command = (gateway_command if gateway else wrap_injected)(tmp_path, channel, payload)
     async with raw_process(command) as raw:
         peer = Peer(raw)
         init = result_of(await peer.request(0, "initialize", INITIALIZE))

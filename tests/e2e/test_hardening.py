@@ -16,13 +16,12 @@ import anyio
 import httpx
 import psutil
 import pytest
-from gateway import TOKEN, free_port, http_gateway
+from gateway import RAW_SERVER, TOKEN, free_port, http_gateway, wrap_command
 
 from tests.support.raw_client import INITIALIZE, RawPeer, raw_process
 
 pytestmark = pytest.mark.anyio
 
-RAW_SERVER = [sys.executable, str(Path(__file__).parents[1] / "support" / "raw_server.py")]
 CONFIG = """
 [detect]
 classifier = "off"
@@ -35,24 +34,9 @@ action = "deny"
 """
 
 
-def wrap_command(tmp_path: Path, *server_flags: str) -> list[str]:
-    config = tmp_path / "fw.toml"
-    config.write_text(CONFIG)
-    return [
-        sys.executable,
-        "-m",
-        "firewall",
-        "wrap",
-        "--config",
-        str(config),
-        "--audit-log",
-        str(tmp_path / "audit.jsonl"),
-        "--",
-        *RAW_SERVER,
-        "--record",
-        str(tmp_path / "received.jsonl"),
-        *server_flags,
-    ]
+def wrap_raw(tmp_path: Path, *server_flags: str) -> list[str]:
+    server = [*RAW_SERVER, "--record", str(tmp_path / "received.jsonl"), *server_flags]
+    return wrap_command(tmp_path, CONFIG, server, "--audit-log", str(tmp_path / "audit.jsonl"))
 
 
 def gateway_command(tmp_path: Path) -> list[str]:
@@ -94,7 +78,7 @@ BAD_IDS = [pytest.param(None, id="no-id"), True, 1.5, pytest.param("null", id="n
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 async def test_a_tools_call_without_a_valid_id_is_refused_audited_and_never_forwarded(tmp_path, bad_id):
-    async with raw_process(wrap_command(tmp_path)) as peer:
+    async with raw_process(wrap_raw(tmp_path)) as peer:
         await peer.handshake()
         message: dict[str, Any] = {
             "jsonrpc": "2.0",
@@ -153,7 +137,7 @@ MALFORMED_FROM_AGENT = [
 
 @pytest.mark.parametrize(("message", "code"), MALFORMED_FROM_AGENT)
 async def test_one_malformed_agent_message_does_not_kill_the_wrapper(tmp_path, message, code):
-    async with raw_process(wrap_command(tmp_path)) as peer:
+    async with raw_process(wrap_raw(tmp_path)) as peer:
         await peer.handshake()
         await peer.send({"jsonrpc": "2.0", **message})
         if "id" in message:
@@ -166,7 +150,7 @@ async def test_one_malformed_agent_message_does_not_kill_the_wrapper(tmp_path, m
 
 @pytest.mark.parametrize("tool", ["bad_progress", "bad_notes"])
 async def test_a_malformed_server_message_does_not_kill_the_relay(tmp_path, tool):
-    async with raw_process(wrap_command(tmp_path)) as peer:
+    async with raw_process(wrap_raw(tmp_path)) as peer:
         await peer.handshake()
         reply = await peer.call(3, tool)
         assert reply["result"]["content"][0]["text"] == "deleted"
@@ -188,7 +172,7 @@ async def test_a_malformed_message_from_one_gateway_server_leaves_the_other_serv
 
 @pytest.mark.parametrize("in_flight", [[], ["tools/list"], ["ping"], ["tools/list", "ping"]])
 async def test_replies_in_flight_when_the_agent_closes_stdin_are_delivered_then_it_exits(tmp_path, in_flight):
-    async with raw_process(wrap_command(tmp_path)) as peer:
+    async with raw_process(wrap_raw(tmp_path)) as peer:
         await peer.send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": INITIALIZE})
         for request_id, method in enumerate(in_flight, start=1):
             await peer.send({"jsonrpc": "2.0", "id": request_id, "method": method})
@@ -199,7 +183,7 @@ async def test_replies_in_flight_when_the_agent_closes_stdin_are_delivered_then_
 
 
 async def test_a_server_that_never_answers_gets_the_agent_an_error_and_a_cancellation(tmp_path):
-    async with raw_process(wrap_command(tmp_path)) as peer:
+    async with raw_process(wrap_raw(tmp_path)) as peer:
         await peer.handshake()
         reply = await peer.call(3, "hang")
         assert reply["error"]["code"] == -32013 and "did not answer" in reply["error"]["message"]
@@ -228,7 +212,7 @@ async def signal_leaves_nothing_behind(peer: RawPeer, signum: int, servers: int)
 )
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_a_signal_stops_the_wrapper_and_its_server_and_leaves_no_process(tmp_path, flags, signum):
-    async with raw_process(wrap_command(tmp_path, *flags)) as peer:
+    async with raw_process(wrap_raw(tmp_path, *flags)) as peer:
         await peer.handshake()
         await signal_leaves_nothing_behind(peer, signum, servers=1)
 

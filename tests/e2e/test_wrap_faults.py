@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from feature_suite import everything_command
+from gateway import wrap_command
 
 from tests.support.raw_client import raw_process
 
@@ -19,20 +20,9 @@ LIMIT = 64 * 1024
 
 
 def wrapper_command(tmp_path: Path, *extra: str) -> list[str]:
-    config = tmp_path / "fw.toml"
     # The classifier is not what these tests are about; loading it under load ate their deadlines.
-    config.write_text(f'[limits]\nmax_message_bytes = {LIMIT}\n[detect]\nclassifier = "off"\n')
-    return [
-        sys.executable,
-        "-m",
-        "firewall",
-        "wrap",
-        "--config",
-        str(config),
-        *extra,
-        "--",
-        *everything_command(),
-    ]
+    config = f'[limits]\nmax_message_bytes = {LIMIT}\n[detect]\nclassifier = "off"\n'
+    return wrap_command(tmp_path, config, everything_command(), *extra)
 
 
 async def test_malformed_and_oversized_messages_get_errors_and_the_relay_keeps_serving(tmp_path):
