@@ -53,9 +53,9 @@ from mcp.server import Server
 from firewall.app import build_firewall
 from firewall.audit import AuditRecord
 from firewall.config import FirewallConfig, ProvenanceConfig
-from firewall.core import Firewall
-from firewall.harness import InMemoryGateway
+from firewall.guard.firewall import Firewall
 from firewall.provenance.labeler import Labeler
+from firewall.tools.harness import InMemoryGateway
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "scenarios" / "RESULTS.md"

@@ -21,13 +21,13 @@ from results import machine, write_section
 
 from firewall.bundle import REGO_DIR
 from firewall.config import ProvenanceConfig
-from firewall.events import SessionInfo, ToolCall
-from firewall.memory import SessionMemory
+from firewall.core.events import SessionInfo, ToolCall
+from firewall.core.labels import Confidentiality, Label, Trust
+from firewall.guard.state import SessionMemory
 from firewall.policy.build import build_input
 from firewall.policy.engine import EmbeddedEngine, OpaServerEngine, load_sources, policy_data
 from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.labels import Confidentiality, Label, Trust
 from tests.support.opa_server import opa_server
 
 

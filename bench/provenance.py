@@ -16,9 +16,9 @@ import tracemalloc
 from results import machine, write_section
 
 from firewall.config import ProvenanceConfig
+from firewall.core.labels import Confidentiality, Label, Trust
 from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.labels import Confidentiality, Label, Trust
 
 SIZES = (100, 1_000, 10_000)
 UNTRUSTED = Label(Trust.UNTRUSTED, Confidentiality.PUBLIC)

@@ -19,18 +19,17 @@ from mcp.shared.message import SessionMessage
 from firewall.audit import AuditLog
 from firewall.bundle import REGO_DIR
 from firewall.config import DetectConfig, FirewallConfig, PolicyConfig
-from firewall.core import Firewall
+from firewall.core.errors import ConfigError
+from firewall.core.events import SessionInfo
+from firewall.core.pipeline import Pipeline, Stage, TimedStage
 from firewall.detect.base import Detector
 from firewall.detect.exfil import ExfilLinkDetector
 from firewall.detect.model import BUILTIN as BUILTIN_MODEL
 from firewall.detect.secrets import SecretsDetector
 from firewall.detect.stage import DetectionStage
 from firewall.detect.unicode import UnicodeDetector
-from firewall.errors import ConfigError
-from firewall.events import SessionInfo
-from firewall.link import Link
-from firewall.naming import Naming
-from firewall.pipeline import Pipeline, Stage, TimedStage
+from firewall.guard.firewall import Firewall
+from firewall.guard.stages import RuleStage, ToolListStage, UnknownToolStage
 from firewall.policy.engine import (
     EmbeddedEngine,
     OpaServerEngine,
@@ -42,9 +41,10 @@ from firewall.policy.engine import (
 )
 from firewall.policy.stage import PolicyStage
 from firewall.provenance.labeler import Labeler
-from firewall.relay import Relay
-from firewall.stages import RuleStage, ToolListStage, UnknownToolStage
-from firewall.transports import HttpFront, Streams, agent_stdio, child_stdio, http_app, server_streams
+from firewall.proxy.link import Link
+from firewall.proxy.naming import Naming
+from firewall.proxy.relay import Relay
+from firewall.proxy.transports import HttpFront, Streams, agent_stdio, child_stdio, http_app, server_streams
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from firewall.errors import AuditWriteError, ConfigError
-from firewall.events import Event, ToolCall, Verdict, payload_of
+from firewall.core.errors import AuditWriteError, ConfigError
+from firewall.core.events import Event, ToolCall, Verdict, payload_of
 
 SCHEMA = "mcp-firewall.audit/1"
 

@@ -12,7 +12,7 @@ import anyio
 from firewall import __version__
 from firewall.app import EXIT_USAGE, run_gateway, run_wrap
 from firewall.config import load_config
-from firewall.errors import ConfigError
+from firewall.core.errors import ConfigError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr, level=level, format="mcp-firewall %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "demo":
-        from firewall.demo.run import run_demo
+        from firewall.tools.demo.run import run_demo
 
         return run_demo()
     if args.command == "graph":
@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scan":
         return _scan(args)
     if args.command == "replay":
-        from firewall.replay_command import run_replay_command
+        from firewall.tools.replay_command import run_replay_command
 
         return run_replay_command(args)
     if args.command == "policy":
-        from firewall.policy.commands import run_policy_command
+        from firewall.tools.policy_commands import run_policy_command
 
         return run_policy_command(args)
     overrides = {"audit.path": args.audit_log} if args.audit_log else {}
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _graph(path: Path, session: str | None, fmt: str) -> int:
-    from firewall.provenance.render import sessions_in, to_dot, to_json
+    from firewall.tools.graph_render import sessions_in, to_dot, to_json
 
     try:
         graphs = sessions_in(path)
@@ -156,7 +156,7 @@ def _scan(args: argparse.Namespace) -> int:
     if not isinstance(detector, ClassifierDetector):
         print("mcp-firewall scan: the classifier is off (detect.classifier = 'off')", file=sys.stderr)
         return EXIT_USAGE
-    from firewall.detect.scan import run_scan
+    from firewall.tools.scan import run_scan
 
     run_scan(detector, args.file, chunk=max(8, config.detect.batch_size * 2))
     return 0

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from firewall.bundle import CATALOG
-from firewall.errors import ConfigError
+from firewall.core.errors import ConfigError
 
 SERVER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 

@@ -1,5 +1,5 @@
 """mcp-firewall for agents that call their tools in process: the same policy, provenance graph
-and detectors as the MCP relay, through `firewall.guard.Guard`.
+and detectors as the MCP relay, through `firewall.guard.session.Guard`.
 
 - `mcp_firewall_adapters.langchain`: LangChain 1.x agent middleware and tool wrappers
   (`pip install 'mcp-firewall[langchain]'`);

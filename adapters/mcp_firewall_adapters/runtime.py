@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from firewall.app import build_firewall
 from firewall.config import FirewallConfig, load_config
-from firewall.core import Firewall
-from firewall.guard import Guard
-from firewall.stages import RuleStage
+from firewall.guard.firewall import Firewall
+from firewall.guard.session import Guard
+from firewall.guard.stages import RuleStage
 
 if TYPE_CHECKING:
     from mcp_firewall_adapters.session import GuardSession

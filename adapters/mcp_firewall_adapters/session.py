@@ -1,4 +1,4 @@
-"""One agent conversation as the adapters see it: a `firewall.guard.Guard` on the runtime's thread,
+"""One agent conversation as the adapters see it: a `firewall.guard.session.Guard` on the runtime's thread,
 callable from any thread (`check_call`) or event loop (`acheck_call`), that can also keep the
 trace it decided (docs/trace-format.md) so `mcp-firewall replay` can decide it again.
 
@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from firewall.events import Decision
-from firewall.guard import CallCheck, Guard, ResultCheck
+from firewall.core.events import Decision
+from firewall.guard.session import CallCheck, Guard, ResultCheck
 
 if TYPE_CHECKING:
     from mcp_firewall_adapters.runtime import FirewallRuntime

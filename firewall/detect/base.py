@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from firewall.events import JsonPath
+from firewall.core.events import JsonPath
 
 Segment = tuple[JsonPath, str]
 """One string of an event's payload and its JSON path (events.text_segments yields these)."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from firewall.detect.base import Detection, Detector
-from firewall.events import (
+from firewall.core.events import (
     Decision,
     Event,
     Finding,
@@ -23,6 +22,7 @@ from firewall.events import (
     segments,
     text_segments,
 )
+from firewall.detect.base import Detection, Detector
 
 _ACTIONS = {"report": Decision.ALLOW, "redact": Decision.REDACT, "deny": Decision.DENY}
 

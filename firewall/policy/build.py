@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from firewall.events import ContentEvent, Event, Finding, ToolCall, ToolList, ToolResult, text_segments
-from firewall.memory import SessionMemory
+from firewall.core.events import ContentEvent, Event, Finding, ToolCall, ToolList, ToolResult, text_segments
+from firewall.core.labels import Label
+from firewall.core.records import CallProvenance
+from firewall.guard.state import SessionMemory
 from firewall.policy.document import VERSION
-from firewall.provenance.graph import CallProvenance, SessionGraph
+from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.labels import Label
 
 TEXT_CAP = 16 * 1024
 _PHASES = {

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import anyio
 import anyio.to_thread
 
-from firewall.errors import FirewallError
+from firewall.core.errors import FirewallError
 from firewall.policy.compose import Composition, read_composition
 
 RESULT_PACKAGE = "mcp_firewall"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from firewall.events import Decision, Event, Finding, Span, Verdict
-from firewall.memory import graph_of, memory_of
-from firewall.pipeline import combine
+from firewall.core.events import Decision, Event, Finding, Span, Verdict
+from firewall.core.pipeline import combine
+from firewall.guard.state import graph_of, memory_of
 from firewall.policy.build import build_input, phase_of
 from firewall.policy.engine import PolicyEngine, PolicyError
 from firewall.provenance.labeler import Labeler

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from firewall.config import LabelRule, ProvenanceConfig
-from firewall.provenance.labels import Label, ToolClass, Trust, classes_from_annotations
+from firewall.core.labels import Label, ToolClass, Trust, classes_from_annotations
 
 ClassOrigin = Literal["config", "catalog", "annotations", "defaults"]
 _CACHE_LIMIT = 4096

@@ -1,4 +1,4 @@
-"""The demo inbox MCP server (firewall/demo/server.py), run as is, that also writes every mail it
+"""The demo inbox MCP server (firewall/tools/demo/server.py), run as is, that also writes every mail it
 sends to a file, so a test can check on the server side that a blocked mail was never sent.
 
     python tests/adapters/inbox_server.py SENT.jsonl [--clean] [--http]
@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 import uvicorn
 
-from firewall.demo import server as demo
+from firewall.tools.demo import server as demo
 
 
 class _Outbox(list[dict[str, Any]]):

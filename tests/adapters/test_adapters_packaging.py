@@ -28,7 +28,7 @@ def test_the_adapters_install_as_mcp_firewall_adapters_and_not_as_adapters(tmp_p
 
 def test_the_core_and_the_adapters_package_import_no_framework(tmp_path: Path):
     code = (
-        "import sys, firewall.cli, firewall.app, firewall.guard, firewall.replay_command, "
+        "import sys, firewall.cli, firewall.app, firewall.guard.session, firewall.tools.replay_command, "
         "mcp_firewall_adapters, mcp_firewall_adapters.runtime, mcp_firewall_adapters.session\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r}))"
     )

@@ -14,8 +14,8 @@ import pytest
 from mcp_firewall_adapters import FirewallRuntime, GuardSession, RuntimeClosed
 
 from firewall.config import FirewallConfig
-from firewall.errors import ConfigError
-from firewall.guard import as_result
+from firewall.core.errors import ConfigError
+from firewall.guard.session import as_result
 from firewall.policy.stage import PolicyStage
 from tests.support import processes
 

@@ -76,7 +76,7 @@ def wrap_command(directory: Path, config: str, server: list[str], *options: str)
     return firewall_args("wrap", "--config", str(config_file), *options, "--", *server)
 
 
-DEMO_SERVER = [sys.executable, "-m", "firewall.demo.server"]
+DEMO_SERVER = [sys.executable, "-m", "firewall.tools.demo.server"]
 
 
 def wrapped_server(

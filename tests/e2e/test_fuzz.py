@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import fuzz
 
 from firewall.audit import record_for
-from firewall.events import SessionInfo, ToolCall, ToolResult, Verdict
+from firewall.core.events import SessionInfo, ToolCall, ToolResult, Verdict
 from tests.support.raw_client import raw_process
 
 pytestmark = pytest.mark.anyio

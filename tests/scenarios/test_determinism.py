@@ -29,7 +29,7 @@ REPLAY = """
 import json, sys
 from pathlib import Path
 from firewall.config import FirewallConfig
-from firewall.replay_command import replay_file
+from firewall.tools.replay_command import replay_file
 out = {}
 for path in sys.argv[2:]:
     rows, _ = replay_file(Path(path), FirewallConfig())

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from firewall.config import FirewallConfig
-from firewall.replay_command import replay_file
+from firewall.tools.replay_command import replay_file
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios" / "library"
 

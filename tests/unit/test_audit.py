@@ -11,11 +11,11 @@ import pytest
 
 from firewall.audit import SCHEMA, AuditLog, AuditRecord
 from firewall.config import ProvenanceConfig
-from firewall.core import Firewall
-from firewall.errors import AuditWriteError, ConfigError
-from firewall.events import SessionInfo, ToolCall, Verdict
-from firewall.memory import memory_of
-from firewall.pipeline import Pipeline
+from firewall.core.errors import AuditWriteError, ConfigError
+from firewall.core.events import SessionInfo, ToolCall, Verdict
+from firewall.core.pipeline import Pipeline
+from firewall.guard.firewall import Firewall
+from firewall.guard.state import memory_of
 from firewall.provenance.labeler import Labeler
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from firewall.config import load_config
-from firewall.errors import ConfigError
+from firewall.core.errors import ConfigError
 
 
 def write(tmp_path, text):

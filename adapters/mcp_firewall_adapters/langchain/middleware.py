@@ -28,7 +28,7 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Command
 
-from firewall.guard import CallCheck, ResultCheck
+from firewall.guard.session import CallCheck, ResultCheck
 from mcp_firewall_adapters.langchain.tools import (
     DEFAULT_SERVER,
     META,

@@ -20,7 +20,7 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from firewall.guard import as_result
+from firewall.guard.session import as_result
 from mcp_firewall_adapters.session import GuardSession
 
 META = "mcp_firewall"

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from firewall.guard import as_result
+from firewall.guard.session import as_result
 
 
 def output_result(output: Any) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from agents.tool_guardrails import (
     ToolOutputGuardrailData,
 )
 
-from firewall.events import Verdict
+from firewall.core.events import Verdict
 from mcp_firewall_adapters.openai_agents.convert import (
     function_tool_definition,
     mcp_tool_definition,

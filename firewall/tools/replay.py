@@ -1,0 +1,362 @@
+"""Replay an agent trace through the real firewall: one JSONL decision per step.
+
+The trace (docs/trace-format.md) scripts both sides: what the agent asks (tool lists, calls,
+resource reads, prompts; user and system messages) and what each server answers. Replay serves
+the answers from in-process MCP servers behind the real relay and pipeline (`InMemoryGateway`),
+drives them with the SDK's `Client`, and reads every decision back from the audit stream, so a
+trace is decided exactly as the same session through `mcp-firewall serve` would be.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import mcp_types as types
+from mcp import Client
+from mcp.server import Server
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from firewall.audit import AuditRecord
+from firewall.guard.firewall import Firewall
+from firewall.tools.harness import InMemoryGateway
+
+Decision = Literal["allow", "redact", "deny"]
+
+
+class KnownGap(BaseModel):
+    """A step the firewall gets wrong today, on record: what it does instead, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    got: str
+    why: str
+
+
+class _Line(BaseModel):
+    model_config = ConfigDict(extra="allow")  # benchmarks may carry their own fields along
+
+    expect: Decision | list[Decision] | None = None
+    """The decision the step must get (any of a list); checked by `replay --check`."""
+    expect_rules: list[str] = Field(default_factory=list)
+    """Rule ids that must be among the step's findings."""
+    known_gap: KnownGap | None = None
+    """The expectation is right and unmet: --check accepts exactly this other decision."""
+
+
+class ToolsList(_Line):
+    type: Literal["tools_list"]
+    server: str
+    tools: list[dict[str, Any]]
+
+
+class Call(_Line):
+    type: Literal["call"]
+    id: str | int
+    server: str
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class Result(_Line):
+    type: Literal["result"]
+    id: str | int
+    content: str | list[dict[str, Any]] = ""
+    structuredContent: dict[str, Any] | None = None
+    isError: bool = False
+
+
+class Resource(_Line):
+    type: Literal["resource"]
+    server: str
+    uri: str
+    content: str = ""
+    mimeType: str = "text/plain"
+
+
+class Prompt(_Line):
+    type: Literal["prompt"]
+    server: str
+    name: str
+    arguments: dict[str, str] = Field(default_factory=dict)
+    content: str = ""
+
+
+class Message(_Line):
+    type: Literal["user", "system"]
+    content: str
+
+
+TraceLine = Annotated[ToolsList | Call | Result | Resource | Prompt | Message, Field(discriminator="type")]
+_LINE = TypeAdapter(TraceLine)
+
+
+class TraceError(ValueError):
+    """A trace that cannot be replayed; the message names the line."""
+
+
+def parse_trace(lines: Iterable[Any], source: str = "trace") -> list[TraceLine]:
+    """Validate trace lines (dicts) and their cross-references; errors name the 1-based line."""
+    steps: list[TraceLine] = []
+    calls: dict[str | int, dict[str, Any] | None] = {}
+    """call id -> the called tool's definition as last listed (None if unlisted)"""
+    listed: dict[str, dict[str, dict[str, Any]]] = {}
+    for number, raw in enumerate(lines, 1):
+        try:
+            step = _LINE.validate_python(raw)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()
+            )
+            raise TraceError(f"{source} line {number}: {problems}") from None
+        if isinstance(step, ToolsList):
+            listed[step.server] = {str(t.get("name")): t for t in step.tools}
+        if isinstance(step, Call):
+            if step.id in calls:
+                raise TraceError(f"{source} line {number}: call id {step.id!r} is used twice")
+            calls[step.id] = listed.get(step.server, {}).get(step.tool)
+        if isinstance(step, Result):
+            if step.id not in calls:
+                raise TraceError(
+                    f"{source} line {number}: result for call {step.id!r}, which no earlier line makes"
+                )
+            tool = calls[step.id] or {}
+            if tool.get("outputSchema") and step.structuredContent is None and not step.isError:
+                raise TraceError(
+                    f"{source} line {number}: {tool.get('name')} declares an outputSchema, so its result "
+                    "needs structuredContent (an MCP client rejects it otherwise)"
+                )
+        steps.append(step)
+    return steps
+
+
+def read_trace(path: Path) -> list[TraceLine]:
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise TraceError(f"{path} line {number}: not JSON: {exc}") from None
+    return parse_trace(rows, str(path))
+
+
+class ScriptedServer:
+    """One server of the trace: its current tool list, canned results by call id, resources, prompts."""
+
+    def __init__(self, name: str, steps: Sequence[TraceLine]) -> None:
+        self.name = name
+        self.tools: list[types.Tool] = []
+        self.current_call: str | int | None = None
+        self.results = {s.id: s for s in steps if isinstance(s, Result)}
+        self.resources = {s.uri: s for s in steps if isinstance(s, Resource) and s.server == name}
+        self.prompts = {s.name: s for s in steps if isinstance(s, Prompt) and s.server == name}
+        self.server: Server[Any] = Server(
+            name,
+            on_list_tools=self._list_tools,
+            on_call_tool=self._call_tool,
+            on_list_resources=self._list_resources,
+            on_read_resource=self._read_resource,
+            on_list_prompts=self._list_prompts,
+            on_get_prompt=self._get_prompt,
+        )
+
+    async def _list_tools(self, ctx: Any, params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=self.tools)
+
+    async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        result = self.results.get(self.current_call) if self.current_call is not None else None
+        if result is None:
+            return types.CallToolResult(content=[])
+        blocks = (
+            [{"type": "text", "text": result.content}] if isinstance(result.content, str) else result.content
+        )
+        return types.CallToolResult.model_validate(
+            {"content": blocks, "structuredContent": result.structuredContent, "isError": result.isError}
+        )
+
+    async def _list_resources(self, ctx: Any, params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(
+            resources=[
+                types.Resource(uri=uri, name=uri, mime_type=r.mimeType) for uri, r in self.resources.items()
+            ]
+        )
+
+    async def _read_resource(
+        self, ctx: Any, params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        found = self.resources.get(str(params.uri))
+        if found is None:
+            raise ValueError(f"no resource {params.uri} in the trace")
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=found.uri, text=found.content, mime_type=found.mimeType)]
+        )
+
+    async def _list_prompts(self, ctx: Any, params: Any) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[types.Prompt(name=name) for name in self.prompts])
+
+    async def _get_prompt(self, ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        found = self.prompts.get(params.name)
+        if found is None:
+            raise ValueError(f"no prompt {params.name} in the trace")
+        return types.GetPromptResult(
+            messages=[
+                types.PromptMessage(role="user", content=types.TextContent(type="text", text=found.content))
+            ]
+        )
+
+
+def servers_of(steps: Sequence[TraceLine]) -> list[str]:
+    return list(dict.fromkeys(s.server for s in steps if isinstance(s, ToolsList | Call | Resource | Prompt)))
+
+
+async def replay(
+    steps: Sequence[TraceLine], firewall: Firewall, *, separator: str = "__"
+) -> list[dict[str, Any]]:
+    """Run the trace; one output dict per step, in order (docs/trace-format.md)."""
+    scripted = {name: ScriptedServer(name, steps) for name in servers_of(steps)}
+    gateway = InMemoryGateway(firewall, {n: s.server for n, s in scripted.items()}, separator=separator)
+    records: list[AuditRecord] = []
+    firewall.audit.observe(records.append)
+    out: list[dict[str, Any]] = []
+    result_records: dict[str | int, AuditRecord | None] = {}
+    seen_results: dict[str | int, str] = {}
+    try:
+        async with Client(gateway, mode="legacy") as client:
+            for number, step in enumerate(steps, 1):
+                mark = len(records)
+                row: dict[str, Any] = {"step": number, "type": step.type}
+                if isinstance(step, Message):
+                    firewall.add_message(gateway.session, step.type, step.content)
+                    row["decision"] = "recorded"
+                elif isinstance(step, ToolsList):
+                    scripted[step.server].tools = [types.Tool.model_validate(_tool(t)) for t in step.tools]
+                    listed = await client.list_tools()
+                    mine = [r for r in records[mark:] if r.kind == "tool_list" and r.server == step.server]
+                    prefix = step.server + separator
+                    row |= {"server": step.server, **_decided(mine)}
+                    row["seen"] = {
+                        t.name[len(prefix) :]: t.description
+                        for t in listed.tools
+                        if t.name.startswith(prefix)
+                    }
+                elif isinstance(step, Call):
+                    scripted[step.server].current_call = step.id
+                    called = await client.call_tool(step.server + separator + step.tool, step.arguments)
+                    mine = [r for r in records[mark:] if r.kind == "tool_call"]
+                    row |= {"id": step.id, "server": step.server, "tool": step.tool, **_decided(mine)}
+                    if mine and mine[-1].provenance:
+                        row["provenance"] = mine[-1].provenance
+                    executed = row["decision"] != "deny"
+                    result_records[step.id] = (
+                        next((r for r in records[mark:] if r.kind == "tool_result"), None)
+                        if executed
+                        else None
+                    )
+                    seen_results[step.id] = _text(called.content)
+                    if not executed:
+                        row["seen"] = seen_results[step.id]
+                elif isinstance(step, Result):
+                    record = result_records.get(step.id)
+                    row["id"] = step.id
+                    if record is None:
+                        row["decision"] = "not_executed"
+                    else:
+                        row |= {"server": record.server, **_decided([record])}
+                        row["seen"] = seen_results.get(step.id, "")
+                elif isinstance(step, Resource):
+                    read = await client.read_resource(f"{step.server}+{step.uri}")
+                    mine = [r for r in records[mark:] if r.kind == "content"]
+                    row |= {"server": step.server, "uri": step.uri, **_decided(mine)}
+                    row["seen"] = "".join(getattr(c, "text", "") for c in read.contents)
+                elif isinstance(step, Prompt):
+                    got = await client.get_prompt(step.server + separator + step.name, step.arguments or None)
+                    mine = [r for r in records[mark:] if r.kind == "content"]
+                    row |= {"server": step.server, "name": step.name, **_decided(mine)}
+                    row["seen"] = _text([m.content for m in got.messages])
+                _check(step, row)
+                out.append(row)
+    finally:
+        firewall.audit.observers.remove(records.append)
+    return out
+
+
+def _tool(tool: dict[str, Any]) -> dict[str, Any]:
+    return {"inputSchema": {"type": "object"}, **tool}
+
+
+def _text(content: Sequence[Any]) -> str:
+    return "\n".join(getattr(block, "text", "") for block in content)
+
+
+def _decided(records: Sequence[AuditRecord]) -> dict[str, Any]:
+    """The step's decision: the most severe of its records (a denied call has only one)."""
+    if not records:
+        return {"decision": "none"}
+    order = ["allow", "redact", "ask", "deny"]
+    worst = max(records, key=lambda r: order.index(r.decision) if r.decision in order else 0)
+    findings = [f.model_dump(exclude_none=True) for r in records for f in r.findings]
+    return {
+        "decision": worst.decision,
+        "rule_ids": sorted({f["rule_id"] for f in findings}),
+        "findings": findings,
+    }
+
+
+def _check(step: TraceLine, row: dict[str, Any]) -> None:
+    if step.expect is None and not step.expect_rules:
+        return
+    wanted = [step.expect] if isinstance(step.expect, str) else step.expect
+    ok = wanted is None or row["decision"] in wanted
+    missing = [r for r in step.expect_rules if r not in row.get("rule_ids", [])]
+    row["expect"] = step.expect
+    if step.expect_rules:
+        row["expect_rules"] = step.expect_rules
+    row["ok"] = ok and not missing
+    if step.known_gap is not None:
+        row["known_gap"] = step.known_gap.why
+        row["gap_holds"] = not row["ok"] and row["decision"] == step.known_gap.got
+
+
+class Scenario(BaseModel):
+    """A trace with its purpose, its firewall config and the decisions it must get (scenarios/)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    category: str
+    threat: str
+    source: str
+    """Where the technique comes from (a paper, an advisory, a benchmark)."""
+    benign: bool = False
+    """A look-alike that must pass."""
+    config: dict[str, Any] = Field(default_factory=dict)
+    """Overlaid on the base configuration (same keys as the TOML file)."""
+    trace: list[dict[str, Any]]
+
+
+def load_replay_input(path: Path) -> tuple[list[TraceLine], Scenario | None]:
+    """A JSONL trace, or a JSON scenario (its trace inside)."""
+    if path.suffix == ".json":
+        try:
+            scenario = Scenario.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise TraceError(f"{path}: not a valid scenario: {exc}") from None
+        return parse_trace(scenario.trace, str(path)), scenario
+    return read_trace(path), None
+
+
+def overlay(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge config tables: the scenario's keys win, tables merge."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,71 @@
+"""`mcp-firewall replay`: config + trace -> JSONL decisions (and, with --check, a verdict)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from firewall.app import EXIT_USAGE, build_firewall, quietly
+from firewall.config import FirewallConfig, load_config
+from firewall.core.errors import ConfigError
+from firewall.tools.replay import Scenario, TraceError, load_replay_input, overlay, replay
+
+
+def scenario_config(base: FirewallConfig, scenario: Scenario | None) -> FirewallConfig:
+    if scenario is None or not scenario.config:
+        return base
+    try:
+        return FirewallConfig.model_validate(overlay(base.model_dump(exclude_unset=True), scenario.config))
+    except ValueError as exc:
+        raise ConfigError(f"scenario {scenario.id}: invalid config: {exc}") from None
+
+
+def replay_file(path: Path, config: FirewallConfig) -> tuple[list[dict[str, Any]], Scenario | None]:
+    steps, scenario = load_replay_input(path)
+    firewall = quietly(build_firewall, scenario_config(config, scenario))
+    try:
+        return anyio.run(replay, steps, firewall), scenario
+    finally:
+        firewall.audit.close()
+
+
+def run_replay_command(args: argparse.Namespace) -> int:
+    try:
+        rows, _ = replay_file(args.trace, load_config(args.config))
+    except (ConfigError, TraceError) as exc:
+        print(f"mcp-firewall replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"mcp-firewall replay: cannot read {args.trace}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    # A known gap passes --check only while the firewall does exactly what the gap records: a fix
+    # (or a new way of failing) shows up as a failure until the scenario is updated.
+    failed = [row for row in rows if row.get("ok") is False and not row.get("gap_holds")]
+    failed += [row for row in rows if row.get("ok") is True and "known_gap" in row]
+    gaps = sum(bool(row.get("gap_holds")) for row in rows)
+    checked = sum("ok" in row for row in rows)
+    if args.check:
+        for row in failed:
+            print(
+                f"step {row['step']} ({row['type']} {row.get('tool', row.get('server', ''))}): "
+                f"got {row['decision']} {row.get('rule_ids', [])}, expected {row['expect']} "
+                f"{row.get('expect_rules', '')}",
+                file=sys.stderr,
+            )
+        print(
+            f"{checked - len(failed) - gaps}/{checked} expectations met"
+            + (f", {gaps} known gap(s) as recorded" if gaps else ""),
+            file=sys.stderr,
+        )
+        return 1 if failed else 0
+    return 0

@@ -1,0 +1,107 @@
+"""Labels, the labeler from config, and the session graph's edges, queries and memory bounds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from firewall.config import LabelRule, ProvenanceConfig, ServerLabel
+from firewall.core.errors import ConfigError
+from firewall.core.labels import Confidentiality, Label, ToolClass, Trust, classes_from_annotations
+from firewall.provenance.graph import CONTEXT, SessionGraph
+from firewall.provenance.labeler import Labeler
+
+UNTRUSTED = Label(Trust.UNTRUSTED, Confidentiality.PUBLIC)
+PRIVATE_INTERNAL = Label(Trust.INTERNAL, Confidentiality.PRIVATE)
+
+
+def test_labels_join_upward_in_each_dimension():
+    assert Label(Trust.TRUSTED, Confidentiality.PRIVATE).join(UNTRUSTED) == Label(
+        Trust.UNTRUSTED, Confidentiality.PRIVATE
+    )
+    assert Label().flows_to(UNTRUSTED) and not UNTRUSTED.flows_to(Label())
+
+
+def test_annotations_give_classes_with_the_spec_defaults():
+    assert classes_from_annotations({"readOnlyHint": True}) == {ToolClass.SOURCE}
+    assert classes_from_annotations(None) == set(ToolClass)  # no hints: destructive, open-world sink
+    closed = classes_from_annotations(
+        {"readOnlyHint": False, "destructiveHint": False, "openWorldHint": False}
+    )
+    assert closed == {ToolClass.SOURCE, ToolClass.SINK}
+
+
+def test_labeler_uses_server_tool_and_uri_rules_and_untrusted_by_default(tmp_path):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        json.dumps({"tools": [{"server": "*", "tool": "post_*", "classes": ["egress", "sink"]}]})
+    )
+    config = ProvenanceConfig(
+        servers={"mail": ServerLabel(trust="internal", confidentiality="private")},
+        tools=[LabelRule(server="mail", tool="fetch_*", trust="untrusted")],
+        resources=[LabelRule(server="*", uri="file:///home/*", confidentiality="private")],
+        catalog=catalog,
+    )
+    labeler = Labeler(config)
+    assert labeler.server("mail") == PRIVATE_INTERNAL
+    assert labeler.server("never-configured") == UNTRUSTED
+    assert labeler.tool("mail", "fetch_url") == Label(Trust.UNTRUSTED, Confidentiality.PRIVATE)
+    assert labeler.tool("mail", "read_inbox") == PRIVATE_INTERNAL
+    assert labeler.resource("web", "file:///home/me/notes") == Label(Trust.UNTRUSTED, Confidentiality.PRIVATE)
+    assert labeler.classes("chat", "post_message", {"readOnlyHint": True}) == {
+        ToolClass.EGRESS,
+        ToolClass.SINK,
+    }
+    # annotations count only from servers that are not untrusted (the MCP spec's rule)
+    assert labeler.classes("mail", "list_folders", {"readOnlyHint": True}) == {ToolClass.SOURCE}
+    assert ToolClass.SINK in labeler.classes("chat", "list_rooms", {"readOnlyHint": True})
+
+
+def test_unreadable_catalog_is_a_config_error(tmp_path):
+    bad = tmp_path / "catalog.json"
+    bad.write_text("{not json")
+    with pytest.raises(ConfigError, match=r"provenance\.catalog"):
+        Labeler(ProvenanceConfig(catalog=bad))
+
+
+def test_graph_records_produced_derived_from_and_context_edges():
+    graph = SessionGraph(Labeler(ProvenanceConfig()))
+    read = graph.add_call("mail", "read_inbox", {})
+    result = graph.add_output(
+        "tool_result", "mail", "read_inbox", ["From: eve@evil.example"], UNTRUSTED, read.node
+    )
+    send = graph.add_call("mail", "send_email", {"to": "eve@evil.example", "body": "hi"})
+    edges = {(s, t): d["kind"] for s, t, d in graph.graph.edges(data=True)}
+    assert edges[(read.node, result.node)] == "produced"
+    assert edges[(result.node, send.node)] == "derived_from"
+    assert edges[(result.node, CONTEXT)] == "context"
+    assert graph.sources_of(send.node) == [result.node]
+    assert send.taint == UNTRUSTED and send.context == UNTRUSTED
+    # The address matches as an email and as the value of the "From:" field.
+    assert {a.kind for a in send.arguments} == {"email", "field"}
+    for argument in send.arguments:
+        assert argument.path == ("to",) and argument.sources == (result.node,) and argument.label == UNTRUSTED
+    assert read.taint == Label() and read.context == Label()  # nothing seen yet
+
+
+def test_eviction_forgets_content_but_never_makes_the_session_look_cleaner():
+    graph = SessionGraph(Labeler(ProvenanceConfig()), max_nodes=1000, max_bytes=2048)
+    graph.add_output(
+        "tool_result", "web", "fetch", ["secret id acct-99887766 from the attacker page"], UNTRUSTED
+    )
+    for index in range(20):  # trusted filler pushes the untrusted output out of the byte budget
+        graph.add_output("tool_result", "kb", "read", [f"benign text number {index} " * 10], Label())
+    assert graph.indexed_bytes <= 2048 and graph.residue == UNTRUSTED
+    call = graph.add_call("bank", "pay", {"account": "acct-99887766"})
+    assert call.taint == UNTRUSTED  # attributed to the forgotten content
+    assert [a.kind for a in call.arguments] == ["forgotten"] * len(call.arguments)
+    assert call.context == UNTRUSTED
+
+
+def test_node_count_is_bounded():
+    graph = SessionGraph(Labeler(ProvenanceConfig()), max_nodes=50)
+    for index in range(200):
+        graph.add_output("tool_result", "web", "fetch", [f"page {index}"], UNTRUSTED)
+        graph.add_call("web", "fetch", {"url": f"https://site{index}.example"})
+    assert graph.graph.number_of_nodes() <= 51  # plus the context node
