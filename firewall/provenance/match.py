@@ -7,6 +7,11 @@ session. Each indexed key remembers which output nodes held it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import os
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -62,18 +67,31 @@ def argument_values(arguments: Any, path: JsonPath = ()) -> Iterator[tuple[JsonP
 
 
 class ValueIndex:
-    """Key -> the nodes that held it. Keys are stored as 64-bit hashes of (kind, value) and a key
+    """Key -> the nodes that held it. Keys are stored as 64-bit digests of (kind, value) and a key
     held by one node stores that node alone, which keeps a 10 MB session's index to tens of MB.
-    (Python's string hash is keyed per process, so a collision cannot be aimed at; what is indexed
-    and looked up does not depend on that key, so decisions differ between processes only on a
-    64-bit collision.)"""
 
-    def __init__(self) -> None:
+    The digest is BLAKE2b keyed with a per-index random secret: an attacker who does not know the
+    secret cannot aim a collision (a value of theirs that looks up as a user's value), and unlike
+    Python's hash() (salted per process) it is the same in every process, so an index dumped in one
+    process can be loaded and matched against in another."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self.secret = os.urandom(16) if secret is None else secret
+        self._hasher = hashlib.blake2b(key=self.secret, digest_size=8)
         self._holders: dict[int, int | list[int]] = {}
         self._keys: dict[int, array[int]] = {}
 
+    def digest(self, key: Key) -> int:
+        """The signed 64-bit digest a key is stored under."""
+        hasher = self._hasher.copy()
+        hasher.update(f"{key[0]}\0{key[1]}".encode("utf-8", "surrogatepass"))
+        return int.from_bytes(hasher.digest(), "little", signed=True)
+
     def add(self, node: int, texts: Iterable[str]) -> None:
-        digests = array("q", {hash(key) for key in output_keys(texts)})
+        """Index every key an output's texts contribute, held by `node`."""
+        self._add_digests(node, array("q", {self.digest(key) for key in output_keys(texts)}))
+
+    def _add_digests(self, node: int, digests: array[int]) -> None:
         self._keys[node] = digests
         holders = self._holders
         for digest in digests:
@@ -86,6 +104,7 @@ class ValueIndex:
                 holders[digest] = [held, node]
 
     def forget(self, node: int) -> None:
+        """Drop a node's keys (a key no other node holds leaves the index)."""
         for digest in self._keys.pop(node, ()):
             held = self._holders.get(digest)
             if held == node:
@@ -95,11 +114,17 @@ class ValueIndex:
                 if len(held) == 1:
                     self._holders[digest] = held[0]
 
+    def nodes(self) -> list[int]:
+        """The nodes with indexed content, in the order they were indexed."""
+        return list(self._keys)
+
     def __len__(self) -> int:
+        """The number of distinct keys indexed."""
         return len(self._holders)
 
     def holders(self, key: Key) -> tuple[int, ...]:
-        held = self._holders.get(hash(key))
+        """The nodes that hold a key, oldest first."""
+        held = self._holders.get(self.digest(key))
         if held is None:
             return ()
         return tuple(held) if isinstance(held, list) else (held,)
@@ -117,3 +142,57 @@ class ValueIndex:
             else:
                 unmatched.append(path)
         return matches, unmatched
+
+    def dump(self) -> dict[str, Any]:
+        """The index as JSON-serialisable data: the secret and each node's digests (little-endian
+        int64, base64), in the order the nodes were indexed."""
+        nodes = []
+        for node, digests in self._keys.items():
+            data = array("q", digests)
+            if sys.byteorder == "big":
+                data.byteswap()
+            nodes.append([node, base64.b64encode(data.tobytes()).decode("ascii")])
+        return {"secret": self.secret.hex(), "nodes": nodes}
+
+    @classmethod
+    def load(cls, data: Any) -> ValueIndex:
+        """Rebuild an index from `dump()`'s data; ValueError names what is malformed."""
+        if not isinstance(data, dict) or not isinstance(data.get("secret"), str):
+            raise ValueError("index: expected an object with a hex 'secret' and 'nodes'")
+        try:
+            secret = bytes.fromhex(data["secret"])
+        except ValueError:
+            raise ValueError("index.secret: not hex") from None
+        if not 1 <= len(secret) <= 64:
+            raise ValueError("index.secret: must be 1 to 64 bytes")
+        index = cls(secret)
+        nodes = data.get("nodes")
+        if not isinstance(nodes, list):
+            raise ValueError("index.nodes: expected a list")
+        last = 0
+        for position, entry in enumerate(nodes):
+            where = f"index.nodes[{position}]"
+            if not (
+                isinstance(entry, list)
+                and len(entry) == 2
+                and type(entry[0]) is int
+                and isinstance(entry[1], str)
+            ):
+                raise ValueError(f"{where}: expected [node id, base64 digests]")
+            node, encoded = entry
+            # Holder lists are kept oldest first, which adding in ascending id order reproduces.
+            if node <= last:
+                raise ValueError(f"{where}: node ids must ascend")
+            last = node
+            try:
+                raw = base64.b64decode(encoded, validate=True)
+            except binascii.Error:
+                raise ValueError(f"{where}: digests are not base64") from None
+            if len(raw) % 8:
+                raise ValueError(f"{where}: digests are not a whole number of int64")
+            digests = array("q")
+            digests.frombytes(raw)
+            if sys.byteorder == "big":
+                digests.byteswap()
+            index._add_digests(node, digests)
+        return index
