@@ -6,7 +6,7 @@ reports, per dev source and for the generated tool-output dev set: ROC AUC, TPR 
 0.1% (thresholds re-fitted per set), and TPR/FPR at the artifact's redact/deny thresholds.
 
 Usage:
-    python -m firewall.detect.training.data --out /tmp/detector-data      # if not built yet
+    python -m training.data --out /tmp/detector-data      # if not built yet
     python bench/detector_eval.py [--data /tmp/detector-data] [--model DIR] [--quantize] [--write]
 
 ``--quantize`` also scores with dynamic int8 Linear layers (what the runtime does on CPU by
@@ -34,14 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 from firewall.detect.model import BUILTIN as DEFAULT_DIR  # noqa: E402
 from firewall.detect.model import InjectionModel  # noqa: E402
-from firewall.detect.training.data import FRAMINGS, TRAIN_ONLY_FRAMINGS  # noqa: E402
-from firewall.detect.training.metrics import markdown_table, rates, summary, threshold_at_fpr  # noqa: E402
-from firewall.detect.training.train import dev_groups, read_jsonl  # noqa: E402
+from training.metrics import markdown_table, rates, summary, threshold_at_fpr  # noqa: E402
+from training.pools import FRAMINGS, TRAIN_ONLY_FRAMINGS  # noqa: E402
+from training.train import dev_groups, read_jsonl  # noqa: E402
 
 DOC = ROOT / "docs" / "detector.md"
 
 
 def machine() -> str:
+    """This machine and the time, for the report."""
     return (
         f"nproc {len(os.sched_getaffinity(0))}, {platform.machine()}, Python {platform.python_version()}, "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
@@ -49,9 +50,10 @@ def machine() -> str:
 
 
 def ensure_data(path: Path) -> Path:
+    """The data directory, built first when it has no dev.jsonl."""
     if (path / "dev.jsonl").exists():
         return path
-    from firewall.detect.training import data
+    from training import data
 
     print(f"building data into {path} ...", flush=True)
     data.main(["--out", str(path)])
@@ -73,6 +75,7 @@ def split_half_check(rows: list[dict], scores: list[float], seed: int = 0) -> li
 
 
 def run(args: argparse.Namespace) -> dict:
+    """Score the dev rows (fp32, and int8 with --quantize) and print the tables."""
     data = ensure_data(args.data)
     rows = read_jsonl(data / "dev.jsonl")
     if args.limit:
@@ -114,6 +117,7 @@ def _pct(v: float) -> str:
 
 
 def sections(report: dict) -> dict[str, str]:
+    """The generated sections of docs/detector.md, by marker name."""
     meta = report["meta"]
     tr = meta.get("training", {})
     stats = (
@@ -136,12 +140,15 @@ def sections(report: dict) -> dict[str, str]:
     file_lines = ", ".join(f"{f['kind']} {f['train']}/{f['dev']}" for f in files)
     out["data"] = f"""## Data
 
-Built by `python -m firewall.detect.training.data --out /tmp/detector-data` (seed {stats.get("seed", meta.get("seed"))};
-deterministic: the same files on the machine give byte-identical JSONL). Rows are
+Built by `python -m training.data --out /tmp/detector-data` (seed {stats.get("seed", meta.get("seed"))};
+deterministic: the same named inputs give byte-identical JSONL). Rows are
 `{{"text", "label", "source", "kind", ...}}`, label 1 = injection. Reading the neuralchemy parquet files needs
 `pyarrow` (`pip install pyarrow`; not a project dependency). The benign file pools are whatever is installed under
-`/usr/share/doc`, `/usr/share/cmake-*`, `/usr/lib/node_modules`, the Python stdlib and site-packages, so another
-machine gives different (but equally seeded) rows.
+`/usr/share/doc`, `/usr/share/cmake-*`, `/usr/lib/node_modules`, the Python stdlib and site-packages, so a fresh
+build on another machine gives different (but equally seeded) rows; the build's `manifest.json` names every
+input (path, sha256, the Debian/PyPI package and version of each machine file), and
+`python -m training.data --out DIR --manifest manifest.json` rebuilds exactly those inputs or lists the ones that
+are missing or different (see "Rebuilding the data" below).
 
 **Prompt data sets** (`kind: prompt`, `shared/data`; TRAIN splits train, test/validation splits are dev):
 
@@ -201,8 +208,8 @@ Dev:
     out["training"] = f"""## Training
 
 ```
-python -m firewall.detect.training.data --out /tmp/detector-data
-python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection \
+python -m training.data --out /tmp/detector-data
+python -m training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection \
     --layers {meta.get("num_hidden_layers", 6)} --epochs {tr.get("epochs")}{stop}
 python bench/detector_eval.py --data /tmp/detector-data --quantize --write
 ```
@@ -294,6 +301,7 @@ fitted the same way on int8 scores of the same rows. Use the pair that matches t
 
 
 def write_doc(parts: dict[str, str]) -> None:
+    """Replace (or append) each generated section of docs/detector.md."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     if not text:
         text = (
@@ -314,6 +322,7 @@ def write_doc(parts: dict[str, str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Evaluate, and with --write rewrite the generated sections of docs/detector.md."""
     ap = argparse.ArgumentParser(description="Evaluate the injection classifier on the dev data.")
     ap.add_argument("--data", type=Path, default=Path("/tmp/detector-data"))
     ap.add_argument("--model", type=Path, default=DEFAULT_DIR)

@@ -14,6 +14,9 @@ Segment = tuple[JsonPath, str]
 
 @dataclass(frozen=True)
 class Detection:
+    """One finding: which detector and rule, where (the segment's JSON path and a character span
+    in its string), how confident, and what the detector recommends."""
+
     detector: str
     rule_id: str
     message: str
@@ -26,6 +29,10 @@ class Detection:
 
 
 class Detector(Protocol):
+    """Anything that inspects an event's strings and returns findings."""
+
     name: str
 
-    async def detect(self, segments: Sequence[Segment]) -> list[Detection]: ...
+    async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
+        """The findings in these (path, text) segments; [] when there are none."""
+        ...

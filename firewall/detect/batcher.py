@@ -22,6 +22,9 @@ class _Request(Generic[T]):
 
 
 class Batcher(Generic[T]):
+    """Collects the items of concurrent ``score`` calls into batches of at most ``max_batch`` and
+    runs ``score`` on each in a worker thread, one batch at a time."""
+
     def __init__(
         self, score: Callable[[Sequence[T]], list[float]], *, max_batch: int = 32, max_wait: float = 0.003
     ) -> None:
@@ -34,6 +37,8 @@ class Batcher(Generic[T]):
         """Sizes of the batches run (for tests and benchmarks)."""
 
     async def score(self, items: Sequence[T]) -> list[float]:
+        """The scores of these items, in order, once the batch holding them has run; raises what
+        the scoring function raised."""
         if not items:
             return []
         request: _Request[T] = _Request(items)

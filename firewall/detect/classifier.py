@@ -25,6 +25,9 @@ _PIECE = re.compile(r"[^\n.!?]*(?:[.!?]+|\n|$)")
 
 
 class ClassifierDetector:
+    """Flags prompt injections with the classifier model: windows scoring at or above ``redact``
+    are reported (``deny`` at or above that threshold), narrowed to the injected paragraphs."""
+
     name = "classifier"
 
     def __init__(
@@ -48,6 +51,8 @@ class ClassifierDetector:
         return [(*prepared.span(w.start, w.end), score) for w, score in zip(windows, scores, strict=True)]
 
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
+        """Findings for every flagged window of each segment and of the base64 blocks in it that
+        decode to text (a finding in a block spans the whole block)."""
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:
             path, text = segment

@@ -16,16 +16,21 @@ _PAYLOAD = re.compile(r"[?#&=/][A-Za-z0-9+/_%=\-.]{24,}")
 
 
 class ExfilLinkDetector:
+    """Flags markdown and HTML images, and links carrying a data-like payload, whose host is not
+    in ``allowed_domains`` (a domain allows its subdomains too)."""
+
     name = "exfil"
 
     def __init__(self, allowed_domains: Iterable[str] = ()) -> None:
         self.allowed = tuple(d.lower().lstrip(".") for d in allowed_domains)
 
     def allowed_host(self, url: str) -> bool:
+        """Whether the URL's host is an allowed domain or a subdomain of one."""
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed)
 
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
+        """Findings (action redact) for each offending image or link, spanning its markup."""
         found: list[Detection] = []
         for path, text in segments:
             for match in _MARKDOWN.finditer(text):

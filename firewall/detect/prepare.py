@@ -17,11 +17,14 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/
 
 @dataclass(frozen=True)
 class Prepared:
+    """The text the classifier sees and, per character, where it came from in the original."""
+
     text: str
     origin: tuple[int, ...]
     """origin[i] is the index in the original string of clean character i."""
 
     def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-text span of clean characters [start, end) (clamped to the text)."""
         if not self.origin:
             return 0, 0
         first = self.origin[min(start, len(self.origin) - 1)]
@@ -30,6 +33,7 @@ class Prepared:
 
 
 def prepare(text: str) -> Prepared:
+    """The text with invisible characters removed and non-ASCII characters NFKC-normalised."""
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

@@ -36,9 +36,13 @@ PLUGINS = [
 
 
 class SecretsDetector:
+    """Flags secrets (keys, tokens, credentials) in the strings of outgoing calls."""
+
     name = "secrets"
 
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
+        """Findings (action deny) for each secret found, spanning its value (the line when
+        detect-secrets does not give the value)."""
         from detect_secrets.core.scan import scan_line
         from detect_secrets.settings import transient_settings
 

@@ -27,9 +27,13 @@ def decode_tags(text: str) -> str:
 
 
 class UnicodeDetector:
+    """Flags tag characters, bidi controls, zero-width runs and terminal escape sequences."""
+
     name = "unicode"
 
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
+        """Findings (action redact) for each hidden-text run; the escapes of a segment give one
+        finding spanning the first to the last."""
         found: list[Detection] = []
         for path, text in segments:
             for match in _TAGS.finditer(text):

@@ -6,9 +6,10 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
+def roc_auc(labels: ArrayLike, scores: ArrayLike) -> float:
     """Mann-Whitney AUC (ties count half); nan when one class is missing."""
     y = np.asarray(labels)
     s = np.asarray(scores, dtype=np.float64)
@@ -29,7 +30,7 @@ def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
     return float((r_pos - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
-def threshold_at_fpr(neg_scores: Sequence[float], fpr: float) -> float:
+def threshold_at_fpr(neg_scores: ArrayLike, fpr: float) -> float:
     """The lowest threshold t (score >= t flags) whose false-positive rate on ``neg_scores`` is at
     most ``fpr``: just above the (floor(fpr*n)+1)-th highest benign score."""
     neg = np.sort(np.asarray(neg_scores, dtype=np.float64))[::-1]
@@ -41,7 +42,7 @@ def threshold_at_fpr(neg_scores: Sequence[float], fpr: float) -> float:
     return float(np.nextafter(neg[k], np.inf))
 
 
-def rates(labels: Sequence[int], scores: Sequence[float], threshold: float) -> tuple[float, float]:
+def rates(labels: ArrayLike, scores: ArrayLike, threshold: float) -> tuple[float, float]:
     """(TPR, FPR) when flagging score >= threshold; nan for a missing class."""
     y = np.asarray(labels)
     s = np.asarray(scores, dtype=np.float64)
@@ -51,7 +52,9 @@ def rates(labels: Sequence[int], scores: Sequence[float], threshold: float) -> t
     return tpr, fpr
 
 
-def summary(labels: Sequence[int], scores: Sequence[float], thresholds: dict[str, float]) -> dict[str, float]:
+def summary(labels: ArrayLike, scores: ArrayLike, thresholds: dict[str, float]) -> dict[str, float]:
+    """Counts, ROC AUC, TPR at FPR 1% / 0.1% (thresholds re-fitted on these rows) and TPR/FPR at
+    each named threshold."""
     y = np.asarray(labels)
     s = np.asarray(scores, dtype=np.float64)
     out: dict[str, float] = {"n_pos": int((y == 1).sum()), "n_neg": int((y == 0).sum()), "auc": roc_auc(y, s)}
@@ -77,6 +80,7 @@ def _fmt(v: float, pct: bool = True) -> str:
 
 
 def markdown_table(rows: dict[str, dict[str, float]], thresholds: Sequence[str] = ("redact", "deny")) -> str:
+    """The summaries of named groups as one markdown table."""
     head = ["set", "pos", "neg", "ROC AUC", "TPR@FPR1%", "TPR@FPR0.1%"]
     for t in thresholds:
         head += [f"TPR@{t}", f"FPR@{t}"]

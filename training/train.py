@@ -1,12 +1,13 @@
 """Train the default prompt-injection classifier: LoRA over all-MiniLM-L6-v2 (CPU, reproducible).
 
-    python -m firewall.detect.training.data --out /tmp/detector-data
-    python -m firewall.detect.training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection
+    python -m training.data --out /tmp/detector-data
+    python -m training.train --data /tmp/detector-data --out firewall/detect/models/minilm-injection
 
 Trains on ``train.jsonl``, saves the PEFT adapter (classifier head included), reloads it from disk
 with :class:`firewall.detect.model.InjectionModel` (the runtime's loader), scores ``dev.jsonl`` (texts as the max over 256-token
 windows, stride 64), picks the redact/deny thresholds at FPR 1% / 0.1% on the benign tool-output
-dev rows and writes ``detector.json``. Prints the metrics table.
+dev rows and writes ``detector.json``, which names the data it was trained on by the sha256 of the
+data's ``manifest.json`` and of its train/dev files. Prints the metrics table.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ import json
 import math
 import os
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python training/train.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from training.inputs import MANIFEST, sha256_of
+from training.metrics import markdown_table, summary, threshold_at_fpr
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -30,11 +38,13 @@ TARGETS = ["query", "key", "value", "dense"]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSONL file."""
     with path.open(encoding="utf-8") as f:  # not str.splitlines(): texts may hold U+2028 etc.
         return [json.loads(line) for line in f if line.strip()]
 
 
 def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch, and make torch deterministic."""
     import numpy as np
     import torch
 
@@ -50,7 +60,7 @@ def batches_by_length(
     """Shuffle, sort within pools of ``pool`` batches by length (little padding), shuffle batches."""
     idx = list(range(len(lengths)))
     rng.shuffle(idx)
-    out = []
+    out: list[list[int]] = []
     span = batch_size * pool
     for p in range(0, len(idx), span):
         chunk = sorted(idx[p : p + span], key=lambda i: lengths[i])
@@ -60,6 +70,7 @@ def batches_by_length(
 
 
 def build_model(r: int, alpha: int, dropout: float, layers: int) -> tuple[Any, Any]:
+    """(LoRA-wrapped classifier over the first ``layers`` base layers, its tokenizer)."""
     from peft import LoraConfig, TaskType, get_peft_model
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -88,6 +99,7 @@ def build_model(r: int, alpha: int, dropout: float, layers: int) -> tuple[Any, A
 
 
 def train(args: argparse.Namespace) -> dict[str, Any]:
+    """Fine-tune on ``args.data/train.jsonl``, save the adapter into ``args.out``; the training record."""
     import torch
 
     torch.set_num_threads(args.threads)
@@ -194,7 +206,7 @@ def dev_groups(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, tup
     add("TOOL OUTPUTS (all)", tool)
     for kind in sorted({rows[i]["source"] for i in tool}):
         add(kind, [i for i in tool if rows[i]["source"] == kind])
-    for pool in sorted({rows[i].get("attack") for i in tool if rows[i].get("attack")}):
+    for pool in sorted({str(rows[i]["attack"]) for i in tool if rows[i].get("attack")}):
         add(
             f"tool attacks: {pool} (vs all tool benign)",
             tool_neg + [i for i in tool if rows[i].get("attack") == pool],
@@ -209,8 +221,7 @@ def dev_groups(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, tup
 
 
 def choose_thresholds(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, float]:
-    from firewall.detect.training.metrics import threshold_at_fpr
-
+    """Redact and deny thresholds at FPR 1% and 0.1% on the benign tool-output rows."""
     neg = [s for r, s in zip(rows, scores, strict=True) if r["kind"] == "tool" and r["label"] == 0]
     # rounded *up* to 6 decimals so that the rounding never lets one more benign row through
     up = lambda t: math.ceil(t * 1e6) / 1e6  # noqa: E731
@@ -220,8 +231,7 @@ def choose_thresholds(rows: list[dict[str, Any]], scores: list[float]) -> dict[s
 def evaluate(
     detector: Any, rows: list[dict[str, Any]], thresholds: dict[str, float] | None = None
 ) -> dict[str, Any]:
-    from firewall.detect.training.metrics import markdown_table, summary
-
+    """Score the dev rows; thresholds (chosen here unless given), per-group metrics and their table."""
     t0 = time.monotonic()
     scores = detector.score_texts([r["text"] for r in rows])
     score_s = time.monotonic() - t0
@@ -237,8 +247,18 @@ def evaluate(
     }
 
 
+def data_record(data: Path) -> dict[str, Any]:
+    """How detector.json names the data a model was trained on: the sha256 of the data's manifest
+    (which names every input, see training/inputs.py) and of the train/dev files."""
+    record: dict[str, str | None] = {name: sha256_of(data / name) for name in ("train.jsonl", "dev.jsonl")}
+    manifest = data / MANIFEST
+    record[MANIFEST] = sha256_of(manifest) if manifest.exists() else None
+    return record
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Train (or, with --eval-only, only re-score) and write the artifact into --out."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=1337)
@@ -320,8 +340,9 @@ def main(argv: list[str] | None = None) -> None:
                 "yanismiraoui/prompt_injections (90%)",
                 "jackhhao/jailbreak-classification (train)",
                 "BIPIA (train contexts and attacks)",
-                "generated tool outputs (firewall/detect/training/data.py)",
+                "generated tool outputs (training/data.py)",
             ],
+            "data": data_record(args.data),
             "seed": args.seed,
             "training": {
                 "lora": {
