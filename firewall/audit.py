@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 
 class AuditFinding(BaseModel):
+    """One stage's finding as the record keeps it: the rule, its message, and where it matched."""
+
     rule_id: str
     message: str
     stage: str
@@ -37,11 +39,15 @@ class AuditFinding(BaseModel):
 
 
 class ContentDigest(BaseModel):
+    """What was decided, identified without its content: the canonical JSON's size and SHA-256."""
+
     bytes: int
     sha256: str
 
 
 class AuditRecord(BaseModel):
+    """One decision as one line of the log (schema `mcp-firewall.audit/1`, docs/audit.md)."""
+
     schema_: str = SCHEMA
     time: str
     session: str
@@ -60,17 +66,20 @@ class AuditRecord(BaseModel):
     raw: Any = None
 
     def to_json(self) -> str:
+        """The record as one compact JSON line (without the newline); unset fields are left out."""
         data = self.model_dump(exclude_none=True)
         data["schema"] = data.pop("schema_")
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def digest(payload: Any) -> ContentDigest:
+    """Size and SHA-256 of the payload's canonical JSON (sorted keys, no spaces, UTF-8)."""
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return ContentDigest(bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest())
 
 
 def record_for(event: Event, verdict: Verdict, *, method: str, include_content: bool) -> AuditRecord:
+    """The record of one decision on one event; the raw payload only when `include_content`."""
     payload = payload_of(event)
     tool = getattr(event, "tool", None)
     if tool is None:  # not `or`: a tool may be named "", and its record must say so
@@ -138,6 +147,8 @@ class AuditLog:
                 raise ConfigError(f"audit.path: cannot append to {path}: {exc}") from None
 
     def observe(self, observer: Callable[[AuditRecord], None]) -> None:
+        """Call `observer` with every record written from now on; an observer that raises is logged
+        and does not undo the record."""
         self.observers.append(observer)
 
     def write(self, record: AuditRecord) -> None:
@@ -185,6 +196,7 @@ class AuditLog:
             self.write(record_for(event, verdict, method=method, include_content=self.include_content))
 
     def close(self) -> None:
+        """Close the file (observers still see later records); closing twice is harmless."""
         with self._lock:
             if self._fd is not None:
                 os.close(self._fd)

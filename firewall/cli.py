@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse argv (sys.argv when None), run the subcommand, and return the process's exit code: 0,
+    1 when the wrapped server went down, 2 for a usage or configuration error, 128 + N when
+    stopped by signal N. argparse itself exits 2 on bad arguments and 0 after --help."""
     args = _parser().parse_args(argv)
     level = logging.WARNING - 10 * args.verbose
     logging.basicConfig(

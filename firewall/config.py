@@ -27,6 +27,8 @@ class _Strict(BaseModel):
 
 
 class AuditConfig(_Strict):
+    """[audit]: where decisions are logged and how much of what was decided the log keeps."""
+
     path: Path | None = None
     """Append-only JSONL decision log; None disables it."""
     include_content: bool = False
@@ -34,6 +36,8 @@ class AuditConfig(_Strict):
 
 
 class LimitsConfig(_Strict):
+    """[limits]: the largest message and the longest wait the firewall accepts."""
+
     max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """A JSON-RPC message larger than this is refused with an error, from either side."""
     request_timeout_seconds: float = Field(default=300, gt=0)
@@ -76,11 +80,15 @@ class ServerConfig(_Strict):
 
 
 class Token(_Strict):
+    """One bearer token of the HTTP front and the principal its sessions act as."""
+
     token: str = Field(min_length=16)
     principal: str = Field(min_length=1)
 
 
 class GatewayConfig(_Strict):
+    """[gateway]: how agents reach the multi-server gateway (stdio, or streamable HTTP)."""
+
     transport: Literal["stdio", "http"] = "stdio"
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=0, le=65535)
@@ -112,11 +120,15 @@ class LabelRule(_Strict):
 
 
 class ServerLabel(_Strict):
+    """[provenance.servers.NAME]: the labels of everything one server returns."""
+
     trust: TrustName = "untrusted"
     confidentiality: ConfidentialityName = "public"
 
 
 class ProvenanceConfig(_Strict):
+    """[provenance]: the labels of servers, tools and resources, and the per-session graph's bounds."""
+
     default_trust: TrustName = "untrusted"
     """Trust of content from servers with no [provenance.servers.NAME] entry."""
     default_confidentiality: ConfidentialityName = "public"
@@ -166,6 +178,8 @@ class Grant(_Strict):
 
 
 class OpaConfig(_Strict):
+    """[policy.opa]: an OPA server that evaluates the policy instead of the embedded evaluator."""
+
     url: str
     token: str | None = None
     timeout_seconds: float = Field(default=0.5, gt=0)
@@ -174,6 +188,8 @@ class OpaConfig(_Strict):
 
 
 class PolicyConfig(_Strict):
+    """[policy]: the Rego packs to compose, where they come from, their grants, and the engine."""
+
     packs: list[str] = Field(default_factory=lambda: ["baseline"])
     """Packs to compose (deny > ask > redact > allow across all of them); [] turns policy off."""
     engine: Literal["embedded", "opa"] = "embedded"
@@ -192,6 +208,8 @@ class PolicyConfig(_Strict):
 
 
 class DetectConfig(_Strict):
+    """[detect]: the deterministic detectors and the prompt-injection classifier."""
+
     classifier: str = "auto"
     """"auto": the bundled model when the ml extra is installed (a warning otherwise); "builtin":
     the bundled model, required; "off"; or a path to any local sequence-classification model."""
@@ -221,6 +239,8 @@ class DetectConfig(_Strict):
 
 
 class FirewallConfig(BaseSettings):
+    """The whole configuration: the TOML file's tables, with MCP_FIREWALL_* variables over them."""
+
     model_config = SettingsConfigDict(env_prefix="MCP_FIREWALL_", env_nested_delimiter="__", extra="forbid")
 
     audit: AuditConfig = Field(default_factory=AuditConfig)
@@ -251,7 +271,8 @@ class FirewallConfig(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment beats the file (passed as init kwargs): env first means higher priority.
+        """The environment, then the file's values (passed as init kwargs): no dotenv or secrets
+        files. The first source has the highest priority, so the environment beats the file."""
         return (env_settings, init_settings)
 
 
