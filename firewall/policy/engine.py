@@ -41,6 +41,8 @@ class PolicyError(FirewallError):
 
 @dataclass(frozen=True)
 class Source:
+    """One Rego file: its path (the module name regorus reports) and text."""
+
     path: str
     text: str
 
@@ -150,6 +152,8 @@ def compile_sources(sources: Sequence[Source]) -> Any:
 
 
 class PolicyEngine(Protocol):
+    """What the policy stage evaluates through: the embedded engine or an OPA server."""
+
     name: str
 
     async def evaluate(self, document: dict[str, Any]) -> Any:
@@ -162,6 +166,8 @@ _ORPHANED: list[Any] = []
 
 
 class EmbeddedEngine:
+    """The bundled regorus evaluator over the sources and data, compiled on the creating thread."""
+
     name = "embedded"
 
     def __init__(self, sources: Sequence[Source], data: dict[str, Any]) -> None:
@@ -186,6 +192,7 @@ class EmbeddedEngine:
         return engine
 
     def packages(self) -> list[str]:
+        """The Rego packages loaded (without the ``data.`` prefix)."""
         return [p.removeprefix("data.") for p in self.engine().get_packages()]
 
     def phases(self, packs: Sequence[str]) -> frozenset[str] | None:
@@ -204,6 +211,8 @@ class EmbeddedEngine:
         return frozenset(judged)
 
     def evaluate_now(self, document: dict[str, Any]) -> Any:
+        """data.mcp_firewall.finding_list for this input, inline (None when undefined);
+        raises PolicyError."""
         engine = self.engine()
         try:
             engine.set_input(document)
@@ -214,6 +223,7 @@ class EmbeddedEngine:
             del engine  # a throwaway Engine must be dropped on the thread that made it
 
     async def evaluate(self, document: dict[str, Any]) -> Any:
+        """The same as :meth:`evaluate_now` (microseconds: no worker thread)."""
         return self.evaluate_now(document)
 
 
@@ -239,6 +249,7 @@ class OpaServerEngine:
         self._local = threading.local()
 
     def client(self) -> Any:
+        """This thread's OPA client (one per thread: the client is not thread-safe)."""
         client = getattr(self._local, "client", None)
         if client is None:
             from opa_client import OpaClient
@@ -263,6 +274,7 @@ class OpaServerEngine:
         return response.get("result") if isinstance(response, dict) else None
 
     async def evaluate(self, document: dict[str, Any]) -> Any:
+        """data.mcp_firewall.finding_list from the server, within the timeout; raises PolicyError."""
         try:
             with anyio.fail_after(self.timeout):
                 return await anyio.to_thread.run_sync(self._query, document, abandon_on_cancel=True)

@@ -73,6 +73,7 @@ def _add_output(graph: nx.DiGraph, record: dict[str, Any], output: dict[str, Any
 
 
 def to_json(graph: nx.DiGraph) -> str:
+    """The graph as networkx node-link JSON."""
     return json.dumps(nx.node_link_data(graph, edges="edges"), indent=2, default=str)
 
 
@@ -82,6 +83,7 @@ def _quote(text: Any) -> str:
 
 
 def to_dot(graph: nx.DiGraph) -> str:
+    """The graph as Graphviz DOT: nodes coloured by trust, derivations as bold red edges."""
     lines = [f"digraph {_quote('session ' + str(graph.graph.get('session', '')))} {{", "  rankdir=LR;"]
     for node, data in graph.nodes(data=True):
         label = f"#{node} {data.get('kind')}\n{data.get('server', '')}/{data.get('name', '')}\n{data.get('trust', '?')}"

@@ -20,6 +20,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run_policy_command(args: argparse.Namespace) -> int:
+    """Run ``mcp-firewall policy <schema|eval|test|lint>``; the exit status (0 ok, 1 failed
+    tests or lint issues, 2 usage: a bad config, policy path or input)."""
     try:
         if args.policy_command == "schema":
             print(json.dumps(PolicyInput.model_json_schema(), indent=2))

@@ -27,6 +27,8 @@ _INPUT_REF = re.compile(r"\binput((?:\.[A-Za-z_]\w*)+)")
 
 @dataclass(frozen=True)
 class TestResult:
+    """One test_* rule's outcome (``error``: why it could not be evaluated)."""
+
     package: str
     name: str
     passed: bool
@@ -35,16 +37,20 @@ class TestResult:
 
 @dataclass(frozen=True)
 class Coverage:
+    """Policy lines (outside tests and the composition) the tests evaluated, and regorus' report."""
+
     covered: int
     total: int
     report: str
 
     @property
     def percent(self) -> float:
+        """Covered lines as a percentage (100 when there are none)."""
         return 100.0 * self.covered / self.total if self.total else 100.0
 
 
 def discover_tests(sources: Sequence[Source]) -> list[tuple[str, str]]:
+    """(package, rule) of every test_* rule in the sources, in file order."""
     tests: list[tuple[str, str]] = []
     for source in sources:
         package = _PACKAGE.search(source.text)
@@ -114,6 +120,8 @@ def schema_paths() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
 
 @dataclass(frozen=True)
 class LintIssue:
+    """One lint finding at a file and line."""
+
     path: str
     line: int
     message: str

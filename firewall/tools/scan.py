@@ -15,6 +15,8 @@ from firewall.detect.classifier import ClassifierDetector
 
 
 def records(stream: IO[str]) -> Iterator[tuple[Any, str]]:
+    """(id, text) per non-blank line: a JSON object's ``text`` (and ``id``, default the line
+    number), else the line itself with its number."""
     for number, line in enumerate(stream, start=1):
         line = line.rstrip("\n")
         if not line.strip():
@@ -38,6 +40,8 @@ async def _score(detector: ClassifierDetector, item_id: Any, text: str) -> dict[
 
 
 async def scan(detector: ClassifierDetector, source: IO[str], sink: IO[str], *, chunk: int = 64) -> int:
+    """Score every record of ``source`` and write one JSON result per record to ``sink`` (in input
+    order, ``chunk`` records scored concurrently at a time); the number of records."""
     pending = list(records(source))
     for begin in range(0, len(pending), chunk):
         batch = pending[begin : begin + chunk]
@@ -56,6 +60,8 @@ async def scan(detector: ClassifierDetector, source: IO[str], sink: IO[str], *, 
 
 
 def run_scan(detector: ClassifierDetector, path: str | None, chunk: int) -> int:
+    """Scan a file (or stdin when ``path`` is None) to stdout; the number of records."""
+
     async def main(stream: IO[str]) -> int:
         return await scan(detector, stream, sys.stdout, chunk=chunk)
 

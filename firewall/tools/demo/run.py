@@ -50,6 +50,7 @@ class Session:
         self.calls = self.blocked = 0
 
     async def call(self, tool: str, arguments: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        """Call a tool; (the text the agent received, the audit records the call added)."""
         result = await self.client.call_tool(tool, arguments)
         lines = self.audit.read_text(encoding="utf-8").splitlines() if self.audit.exists() else []
         records = [json.loads(line) for line in lines[self.seen :]]
@@ -207,6 +208,7 @@ async def _run(console: Console, workdir: Path) -> int:
 
 
 def run_demo() -> int:
+    """Run the tour (attack, then benign) and print it; 0 when the benign session passed unblocked."""
     console = Console(stderr=False)
     with tempfile.TemporaryDirectory(prefix="mcp-firewall-demo-") as tmp:
         return anyio.run(_run, console, Path(tmp))
