@@ -276,10 +276,12 @@ class FirewallConfig(BaseSettings):
         return (env_settings, init_settings)
 
 
-def _describe(error: ValidationError, source: str) -> str:
+def _describe(error: ValidationError, source: str, within: tuple[str, ...] = ()) -> str:
+    """One line per problem, each naming its dotted key (`within` is the table the errors are
+    relative to: an override validates only the table it changes)."""
     lines = [f"invalid configuration in {source}:"]
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in (*within, *item["loc"])) or "(top level)"
         lines.append(f"  {key}: {item['msg']}")
     return "\n".join(lines)
 
@@ -290,8 +292,11 @@ def _override(model: BaseModel, keys: list[str], value: Any) -> Any:
     if rest:
         value = _override(getattr(model, head), rest, value)
     if isinstance(model, BaseSettings):
-        # Revalidating a settings model would re-read the environment over the argv value.
-        return model.model_copy(update={head: value})
+        # Revalidating a settings model would re-read the environment over the argv value: the
+        # one field is validated as an assignment to a copy instead.
+        copy = model.model_copy()
+        copy.__pydantic_validator__.validate_assignment(copy, head, value)
+        return copy
     return type(model).model_validate({**model.model_dump(), head: value})
 
 
@@ -309,8 +314,13 @@ def load_config(path: Path | None = None, **overrides: Any) -> FirewallConfig:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     try:
         config = FirewallConfig(**data)
-        for dotted, value in overrides.items():
-            config = _override(config, dotted.split("."), value)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+    for dotted, value in overrides.items():
+        keys = tuple(dotted.split("."))
+        try:
+            config = _override(config, list(keys), value)
+        except ValidationError as exc:
+            # A nested override validates its own table, so the errors are relative to it.
+            raise ConfigError(_describe(exc, f"the value given for {dotted}", keys[:-1])) from None
     return config

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from firewall import audit
 from firewall.audit import SCHEMA, AuditLog, AuditRecord
 from firewall.config import ProvenanceConfig
 from firewall.core.errors import AuditWriteError, ConfigError
-from firewall.core.events import SessionInfo, ToolCall, Verdict
+from firewall.core.events import SessionInfo, ToolCall, ToolResult, Verdict
+from firewall.core.labels import UNTRUSTED_PUBLIC
 from firewall.core.pipeline import Pipeline
+from firewall.core.records import OutputProvenance
 from firewall.guard.firewall import Firewall
 from firewall.guard.state import memory_of
 from firewall.provenance.labeler import Labeler
@@ -122,3 +125,79 @@ def test_an_unusable_path_is_a_config_error_naming_the_key(tmp_path, where):
     with pytest.raises(ConfigError, match=r"audit\.path") as raised:
         AuditLog(path)
     assert str(path) in str(raised.value)
+
+
+def test_a_result_is_recorded_under_its_calls_tool_and_id_with_its_output_nodes(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    call = ToolCall(SessionInfo("s"), "files", "", {}, 0)  # a tool named "" and the id 0 are kept
+    output = OutputProvenance(4, "tool_result", "files/", UNTRUSTED_PUBLIC)
+    log.decision(ToolResult(call, {"content": []}, (output,)), Verdict.allow(), method="tools/call")
+    log.decision(ToolResult(call, {"content": []}), Verdict.allow(), method="tools/call")
+    log.close()
+    traced, untraced = (json.loads(line) for line in path.read_text().splitlines())
+    assert (traced["kind"], traced["tool"], traced["request_id"]) == ("tool_result", "", 0)
+    assert traced["provenance"] == [output.to_json()]
+    assert "provenance" not in untraced
+
+
+def test_without_a_file_observers_see_every_record_and_one_that_raises_does_not_stop_the_others(caplog):
+    log = AuditLog(None)
+    seen: list[AuditRecord] = []
+
+    def broken(record: AuditRecord) -> None:
+        raise RuntimeError("observer bug")
+
+    log.observe(broken)
+    log.observe(seen.append)
+    log.decision(_call(1), Verdict.allow(), method="tools/call")
+    assert [record.request_id for record in seen] == [1]
+    assert any("audit observer" in record.getMessage() for record in caplog.records)
+
+
+def test_without_a_file_or_an_observer_no_record_is_built(monkeypatch):
+    def unexpected(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a record was built for nobody")
+
+    monkeypatch.setattr(audit, "record_for", unexpected)
+    log = AuditLog(None)
+    log.decision(_call(1), Verdict.allow(), method="tools/call")
+    log.close()
+
+
+@pytest.mark.parametrize("why", ["truncate_fails", "another_writer_appended"])
+def test_a_fragment_that_cannot_be_cut_is_ended_by_the_next_record(tmp_path, monkeypatch, why):
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    real_write = os.write
+    failures = iter([False, True])  # half a line goes out, then the disk is full
+
+    def flaky(fd: int, data: bytes) -> int:
+        if next(failures, False):
+            if why == "another_writer_appended":  # the fragment is no longer the end of the file
+                with path.open("ab") as other:
+                    other.write(b"OTHER")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data[: max(1, len(data) // 2)])
+
+    def no_truncate(fd: int, length: int) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "write", flaky)
+    if why == "truncate_fails":
+        monkeypatch.setattr(os, "ftruncate", no_truncate)
+    with pytest.raises(AuditWriteError):
+        log.decision(_call(1), Verdict.allow(), method="tools/call")
+    monkeypatch.setattr(os, "write", real_write)
+    log.decision(_call(2), Verdict.allow(), method="tools/call")
+    log.decision(_call(3), Verdict.allow(), method="tools/call")
+    log.close()
+    fragment, *records = path.read_text().splitlines()
+    assert fragment.startswith('{"time"') and not fragment.endswith("}")  # half of record 1
+    assert [json.loads(line)["request_id"] for line in records] == [2, 3]
+
+
+def test_closing_twice_is_harmless(tmp_path):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    log.close()
+    log.close()

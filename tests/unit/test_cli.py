@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from firewall import __version__
+from firewall import __version__, cli
 from firewall.app import EXIT_SERVER_DOWN, EXIT_USAGE
 from firewall.audit import AuditLog, AuditRecord
 from firewall.cli import main
@@ -114,8 +114,20 @@ def test_scan_with_a_bad_config_or_the_classifier_off_exits_2(tmp_path, capsys):
     assert main(["scan", "--config", str(config_file(tmp_path, "[detect]\nbatch_size = 0\n"))]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("mcp-firewall scan: ") and "detect.batch_size" in err
-    assert main(["scan", "--config", str(config_file(tmp_path, QUIET))]) == EXIT_USAGE
+    argv = ["scan", "--config", str(config_file(tmp_path, QUIET)), "--batch", "4", "--device", "cpu"]
+    assert main(argv) == EXIT_USAGE
     assert "the classifier is off" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main([*argv[:-2], "--device", "tpu"])
+    assert exited.value.code == EXIT_USAGE and "invalid choice: 'tpu'" in capsys.readouterr().err
+
+
+def test_ctrl_c_before_the_signal_handler_is_up_exits_130(tmp_path, monkeypatch):
+    def interrupted(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.anyio, "run", interrupted)
+    assert main(["wrap", "--config", str(config_file(tmp_path, QUIET)), "--", "x"]) == 130
 
 
 # ------------------------------------------------------------------ graph
