@@ -24,23 +24,31 @@ class _Doc(BaseModel):
 
 
 class LabelDoc(_Doc):
+    """A label: how far content is trusted and how confidential it is."""
+
     trust: TrustName
     confidentiality: ConfidentialityName
 
 
 class CountsDoc(_Doc):
+    """The session's counters."""
+
     calls: int = Field(description="tool calls decided so far in this session")
     denied: int = Field(description="of those, denied")
     outputs: int = Field(description="outputs (results, descriptions, resources, prompts) seen")
 
 
 class SessionDoc(_Doc):
+    """The agent session the event belongs to."""
+
     id: str
     context: LabelDoc = Field(description="join of the labels of everything the session has been shown")
     counts: CountsDoc
 
 
 class ServerDoc(_Doc):
+    """The MCP server the event comes from or goes to."""
+
     name: str
     trust: TrustName = Field(description="the label configured for this server's content")
     confidentiality: ConfidentialityName
@@ -53,6 +61,8 @@ class ServerDoc(_Doc):
 
 
 class ToolDoc(_Doc):
+    """The tool, as the catalog and the session's pins see it."""
+
     name: str
     annotations: dict[str, Any] = Field(default_factory=dict, description="MCP tool annotations, as listed")
     classes: list[Literal["source", "sink", "egress", "destructive"]]
@@ -63,6 +73,8 @@ class ToolDoc(_Doc):
 
 
 class ArgumentProvenanceDoc(_Doc):
+    """Where one argument value (or part of it) was seen before: in which outputs, with which label."""
+
     path: list[str | int]
     kind: str = Field(
         description="email, url, domain, iban, number, identifier, path, field, substring, forgotten"
@@ -77,6 +89,8 @@ class ArgumentProvenanceDoc(_Doc):
 
 
 class ProvenanceDoc(_Doc):
+    """The call's provenance: its graph node, the taint of its arguments and where each came from."""
+
     node: int
     taint: LabelDoc = Field(description="join over the labels of the outputs the arguments derive from")
     user_given: list[list[str | int]] = Field(
@@ -87,12 +101,16 @@ class ProvenanceDoc(_Doc):
 
 
 class SpanDoc(_Doc):
+    """A character span in the string at a JSON path."""
+
     path: list[str | int]
     start: int
     end: int
 
 
 class FindingDoc(_Doc):
+    """An earlier stage's finding."""
+
     rule_id: str
     stage: str
     severity: str
@@ -102,11 +120,15 @@ class FindingDoc(_Doc):
 
 
 class TextDoc(_Doc):
+    """One string of the content and its JSON path."""
+
     path: list[str | int]
     text: str
 
 
 class ContentDoc(_Doc):
+    """What a server sent (non-call phases)."""
+
     kind: str = Field(description="tool_result, tool_description, resource, prompt, sampling, elicitation")
     name: str = Field(description="the tool, resource URI or prompt name")
     label: LabelDoc
@@ -115,6 +137,8 @@ class ContentDoc(_Doc):
 
 
 class HistoryDoc(_Doc):
+    """One earlier call of the session and its decision."""
+
     server: str
     tool: str
     decision: Literal["allow", "redact", "ask", "deny"]
@@ -122,6 +146,8 @@ class HistoryDoc(_Doc):
 
 
 class PolicyInput(_Doc):
+    """The document a policy is evaluated on: one event in its session."""
+
     version: Literal["mcp-firewall.policy-input/1"] = "mcp-firewall.policy-input/1"
     phase: Phase
     principal: str
@@ -142,6 +168,8 @@ class PolicyInput(_Doc):
 
 
 class OutputFinding(BaseModel):
+    """One finding a policy returns: its rule, reason, level, pack and span."""
+
     rule_id: str
     reason: str = ""
     level: Literal["deny", "ask", "redact"]
