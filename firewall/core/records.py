@@ -19,6 +19,8 @@ class ArgumentSource:
     start: int
     end: int
     sources: tuple[int, ...]
+    """The nodes it was found in: the outputs that hold it, and the calls (or outputs) that carried
+    it on from an earlier source (firewall.provenance.carry)."""
     label: Label
     whole: bool = False
     """The match is the argument's entire (normalised) value: copied, not composed."""
@@ -43,7 +45,8 @@ class CallProvenance:
 
     node: int
     taint: Label
-    """Join over the labels of the outputs its argument values derive from (precise)."""
+    """Join over the labels of the outputs its argument values derive from, directly or carried
+    through earlier calls (precise)."""
     context: Label
     """Join over every output the session has seen (sound when derivation is invisible)."""
     classes: frozenset[ToolClass]
@@ -71,6 +74,9 @@ class OutputProvenance:
     name: str
     label: Label
     produced_by: int | None = None
+    carries: tuple[int, ...] = ()
+    """The nodes (calls, or outputs) whose carried values this output repeats: a value an earlier
+    call wrote, read back here, keeps the label it had there."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -81,4 +87,6 @@ class OutputProvenance:
         }
         if self.produced_by is not None:
             data["produced_by"] = self.produced_by
+        if self.carries:
+            data["carries"] = list(self.carries)
         return data

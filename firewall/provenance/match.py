@@ -7,16 +7,14 @@ session. Each indexed key remembers which output nodes held it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import os
-import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from firewall.provenance.codec import array_of, digests_from_text, digests_to_text, integer
 from firewall.provenance.extract import Value, field_value, line_fields, shingles, typed_values
 from firewall.provenance.normalize import normalize
 
@@ -26,13 +24,16 @@ Key = tuple[str, str | int]
 
 @dataclass(frozen=True)
 class Match:
-    """One argument value found in earlier outputs; the span is in the normalised argument value."""
+    """One candidate value in a call's arguments, and the outputs that held it (none if no live
+    output did); the span is in the normalised argument value."""
 
     path: JsonPath
     kind: str
     start: int
     end: int
     sources: tuple[int, ...]
+    digest: int
+    """The value's key digest (what carried values are looked up by)."""
 
 
 def output_keys(texts: Iterable[str]) -> set[Key]:
@@ -87,9 +88,11 @@ class ValueIndex:
         hasher.update(f"{key[0]}\0{key[1]}".encode("utf-8", "surrogatepass"))
         return int.from_bytes(hasher.digest(), "little", signed=True)
 
-    def add(self, node: int, texts: Iterable[str]) -> None:
-        """Index every key an output's texts contribute, held by `node`."""
-        self._add_digests(node, array("q", {self.digest(key) for key in output_keys(texts)}))
+    def add(self, node: int, texts: Iterable[str]) -> array[int]:
+        """Index every key an output's texts contribute, held by `node`; returns their digests."""
+        digests = array("q", {self.digest(key) for key in output_keys(texts)})
+        self._add_digests(node, digests)
+        return digests
 
     def _add_digests(self, node: int, digests: array[int]) -> None:
         self._keys[node] = digests
@@ -122,37 +125,31 @@ class ValueIndex:
         """The number of distinct keys indexed."""
         return len(self._holders)
 
-    def holders(self, key: Key) -> tuple[int, ...]:
-        """The nodes that hold a key, oldest first."""
-        held = self._holders.get(self.digest(key))
+    def holders(self, digest: int) -> tuple[int, ...]:
+        """The nodes that hold a key digest, oldest first."""
+        held = self._holders.get(digest)
         if held is None:
             return ()
         return tuple(held) if isinstance(held, list) else (held,)
 
-    def match(self, arguments: Any) -> tuple[list[Match], list[JsonPath]]:
-        """Matches per argument value, and the paths of values that could have matched but did not
-        (the graph attributes those to forgotten content, if any was forgotten)."""
-        matches: list[Match] = []
-        unmatched: list[JsonPath] = []
+    def candidates(self, arguments: Any) -> list[Match]:
+        """Every candidate value in a call's arguments with the outputs that hold it (possibly
+        none: the graph then asks carried values and, failing those, attributes it to forgotten
+        content if any was forgotten)."""
+        found = []
         for path, key, start, end in argument_values(arguments):
-            holders = self.holders(key)
-            if holders:
-                kind = "substring" if key[0] == "shingle" else key[0]
-                matches.append(Match(path, str(kind), start, end, holders))
-            else:
-                unmatched.append(path)
-        return matches, unmatched
+            digest = self.digest(key)
+            kind = "substring" if key[0] == "shingle" else key[0]
+            found.append(Match(path, str(kind), start, end, self.holders(digest), digest))
+        return found
 
     def dump(self) -> dict[str, Any]:
         """The index as JSON-serialisable data: the secret and each node's digests (little-endian
         int64, base64), in the order the nodes were indexed."""
-        nodes = []
-        for node, digests in self._keys.items():
-            data = array("q", digests)
-            if sys.byteorder == "big":
-                data.byteswap()
-            nodes.append([node, base64.b64encode(data.tobytes()).decode("ascii")])
-        return {"secret": self.secret.hex(), "nodes": nodes}
+        return {
+            "secret": self.secret.hex(),
+            "nodes": [[n, digests_to_text(d)] for n, d in self._keys.items()],
+        }
 
     @classmethod
     def load(cls, data: Any) -> ValueIndex:
@@ -166,33 +163,15 @@ class ValueIndex:
         if not 1 <= len(secret) <= 64:
             raise ValueError("index.secret: must be 1 to 64 bytes")
         index = cls(secret)
-        nodes = data.get("nodes")
-        if not isinstance(nodes, list):
-            raise ValueError("index.nodes: expected a list")
         last = 0
-        for position, entry in enumerate(nodes):
+        for position, entry in enumerate(array_of(data.get("nodes"), "index.nodes")):
             where = f"index.nodes[{position}]"
-            if not (
-                isinstance(entry, list)
-                and len(entry) == 2
-                and type(entry[0]) is int
-                and isinstance(entry[1], str)
-            ):
+            if not isinstance(entry, list) or len(entry) != 2:
                 raise ValueError(f"{where}: expected [node id, base64 digests]")
-            node, encoded = entry
+            node = integer(entry[0], where)
             # Holder lists are kept oldest first, which adding in ascending id order reproduces.
             if node <= last:
                 raise ValueError(f"{where}: node ids must ascend")
             last = node
-            try:
-                raw = base64.b64decode(encoded, validate=True)
-            except binascii.Error:
-                raise ValueError(f"{where}: digests are not base64") from None
-            if len(raw) % 8:
-                raise ValueError(f"{where}: digests are not a whole number of int64")
-            digests = array("q")
-            digests.frombytes(raw)
-            if sys.byteorder == "big":
-                digests.byteswap()
-            index._add_digests(node, digests)
+            index._add_digests(node, digests_from_text(entry[1], where))
         return index

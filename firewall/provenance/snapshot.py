@@ -1,104 +1,141 @@
-"""Codecs for `SessionGraph.dump()`/`load()`: labels, matches and node or edge attributes as JSON
-values, and checks that turn malformed snapshot data into a ValueError naming what is wrong."""
+"""A session's provenance as JSON-serialisable data and back (`SessionGraph.dump()`/`load()`).
+
+The format (version SNAPSHOT_VERSION): `nodes` oldest first as `[id, kind, server, label, bytes]`,
+`index` (ValueIndex.dump: its secret and each output's key digests), `carried` (per carrying node,
+groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes`, `next_id`,
+`said`. Loading checks that it hangs together and raises ValueError naming what is wrong.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
-from firewall.core.labels import Confidentiality, Label, Trust
-from firewall.provenance.match import Match
+from firewall.provenance.carry import Carried, CarryIndex
+from firewall.provenance.codec import (
+    array_of,
+    digests_from_text,
+    digests_to_text,
+    integer,
+    label_from_json,
+    text,
+)
+from firewall.provenance.graph import Node
+from firewall.provenance.labeler import Labeler
+from firewall.provenance.match import ValueIndex
 
+if TYPE_CHECKING:
+    from firewall.provenance.graph import SessionGraph
 
-def label_to_json(label: Label) -> dict[str, str]:
-    """A label as `{"trust": ..., "confidentiality": ...}` (lower-case names)."""
-    return label.to_json()
+SNAPSHOT_VERSION = 1
+"""The version of the format; `load_graph` refuses any other."""
 
-
-def label_from_json(data: Any, where: str) -> Label:
-    """The label `label_to_json` wrote; ValueError (naming `where`) for anything else."""
-    if not isinstance(data, dict) or set(data) != {"trust", "confidentiality"}:
-        raise ValueError(f"{where}: expected a label {{trust, confidentiality}}")
-    trust, confidentiality = data["trust"], data["confidentiality"]
-    if trust not in {t.name.lower() for t in Trust} or confidentiality not in {
-        c.name.lower() for c in Confidentiality
-    }:
-        raise ValueError(f"{where}: unknown trust or confidentiality {trust!r}/{confidentiality!r}")
-    return Label.parse(trust, confidentiality)
-
-
-def match_to_json(match: Match) -> list[Any]:
-    """A match as `[path, kind, start, end, sources]`."""
-    return [list(match.path), match.kind, match.start, match.end, list(match.sources)]
+_KEYS = frozenset({"nodes", "index", "carried", "context", "residue", "indexed_bytes", "next_id", "said"})
 
 
-def match_from_json(data: Any, where: str) -> Match:
-    """The match `match_to_json` wrote."""
-    if not isinstance(data, list) or len(data) != 5:
-        raise ValueError(f"{where}: expected [path, kind, start, end, sources]")
-    path, kind, start, end, sources = data
-    return Match(
-        json_path(path, f"{where}.path"),
-        text(kind, f"{where}.kind"),
-        integer(start, where),
-        integer(end, where),
-        tuple(integer(s, f"{where}.sources") for s in array_of(sources, where)),
+def dump_graph(graph: SessionGraph) -> dict[str, Any]:
+    """The graph's whole state as JSON-serialisable data."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "nodes": [
+            [node, info.kind, info.server, info.label.to_json(), info.bytes]
+            for node, info in graph.nodes.items()
+        ],
+        "index": graph.index.dump(),
+        "carried": [[node, _carried_groups(graph.carry, node)] for node in graph.carry.nodes()],
+        "context": graph.context.to_json(),
+        "residue": graph.residue.to_json(),
+        "indexed_bytes": graph.indexed_bytes,
+        "next_id": graph.next_id,
+        "said": list(graph.said),
+    }
+
+
+def load_graph(
+    cls: type[SessionGraph], data: Any, labeler: Labeler, max_nodes: int, max_bytes: int
+) -> SessionGraph:
+    """The graph `dump_graph` described; ValueError ("provenance snapshot: <where>: <what>")."""
+    if not isinstance(data, dict):
+        raise ValueError("provenance snapshot: expected an object")
+    if data.get("version") != SNAPSHOT_VERSION:
+        raise ValueError(f"provenance snapshot: version {data.get('version')!r}, expected {SNAPSHOT_VERSION}")
+    missing = _KEYS - set(data)
+    if missing:
+        raise ValueError(f"provenance snapshot: missing {', '.join(sorted(missing))}")
+    try:
+        return _load(cls, data, labeler, max_nodes, max_bytes)
+    except ValueError as exc:
+        raise ValueError(f"provenance snapshot: {exc}") from None
+
+
+def _load(
+    cls: type[SessionGraph], data: dict[str, Any], labeler: Labeler, max_nodes: int, max_bytes: int
+) -> SessionGraph:
+    nodes: OrderedDict[int, Node] = OrderedDict()
+    for position, entry in enumerate(array_of(data["nodes"], "nodes")):
+        where = f"nodes[{position}]"
+        if not isinstance(entry, list) or len(entry) != 5:
+            raise ValueError(f"{where}: expected [id, kind, server, label, bytes]")
+        node = integer(entry[0], where)
+        if nodes and node <= next(reversed(nodes)):
+            raise ValueError(f"{where}: node ids must ascend")
+        nodes[node] = Node(
+            text(entry[1], f"{where}.kind"),
+            text(entry[2], f"{where}.server"),
+            label_from_json(entry[3], f"{where}.label"),
+            integer(entry[4], f"{where}.bytes"),
+        )
+    index = ValueIndex.load(data["index"])
+    if not set(index.nodes()) <= set(nodes):
+        raise ValueError("index: holds content of a node that is not in nodes")
+    carry = CarryIndex()
+    for position, entry in enumerate(array_of(data["carried"], "carried")):
+        where = f"carried[{position}]"
+        if not isinstance(entry, list) or len(entry) != 2:
+            raise ValueError(f"{where}: expected [node, groups]")
+        node = integer(entry[0], where)
+        if node not in nodes or carry.of(node):
+            raise ValueError(f"{where}: node {node} is not in nodes, or is listed twice")
+        carry.add(node, _carried_from_json(entry[1], where))
+    indexed_bytes = integer(data["indexed_bytes"], "indexed_bytes")
+    if indexed_bytes != sum(n.bytes for n in nodes.values()):
+        raise ValueError("indexed_bytes: not the sum of the nodes' bytes")
+    next_id = integer(data["next_id"], "next_id")
+    if next_id < 1 or (nodes and next_id <= next(reversed(nodes))):
+        raise ValueError("next_id: not above every node id")
+    said = [text(t, f"said[{i}]") for i, t in enumerate(array_of(data["said"], "said"))]
+    return cls(
+        labeler,
+        max_nodes,
+        max_bytes,
+        nodes,
+        index,
+        carry,
+        label_from_json(data["context"], "context"),
+        label_from_json(data["residue"], "residue"),
+        indexed_bytes,
+        next_id,
+        said,
     )
 
 
-def attributes_to_json(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Node or edge attributes with labels and matches encoded (everything else is plain JSON)."""
-    data = dict(attributes)
-    if "label" in data:
-        data["label"] = label_to_json(data["label"])
-    if "matches" in data:
-        data["matches"] = [match_to_json(m) for m in data["matches"]]
-    return data
+def _carried_groups(carry: CarryIndex, node: int) -> list[list[Any]]:
+    groups: dict[Carried, list[int]] = {}
+    for digest, carried in carry.of(node).items():
+        groups.setdefault(carried, []).append(digest)
+    return [[c.label.to_json(), list(c.servers), digests_to_text(d)] for c, d in groups.items()]
 
 
-def attributes_from_json(data: Any, where: str) -> dict[str, Any]:
-    """The attributes `attributes_to_json` wrote; `kind` is required and every value checked."""
-    if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-        raise ValueError(f"{where}: expected an attribute object with a string 'kind'")
-    attributes: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "label":
-            attributes[key] = label_from_json(value, f"{where}.label")
-        elif key == "matches":
-            values = array_of(value, f"{where}.matches")
-            attributes[key] = [match_from_json(m, f"{where}.matches[{i}]") for i, m in enumerate(values)]
-        elif key == "bytes":
-            attributes[key] = integer(value, f"{where}.bytes")
-        elif key in ("kind", "server", "name"):
-            attributes[key] = text(value, f"{where}.{key}")
-        else:
-            raise ValueError(f"{where}: unknown attribute {key!r}")
-    return attributes
-
-
-def json_path(data: Any, where: str) -> tuple[str | int, ...]:
-    """A JSON path: a list of object keys (strings) and array indexes (integers)."""
-    items = array_of(data, where)
-    if not all(isinstance(p, str) or type(p) is int for p in items):
-        raise ValueError(f"{where}: a path holds only strings and integers")
-    return tuple(items)
-
-
-def integer(data: Any, where: str) -> int:
-    """An int (not a bool)."""
-    if type(data) is not int:
-        raise ValueError(f"{where}: expected an integer, got {type(data).__name__}")
-    return data
-
-
-def text(data: Any, where: str) -> str:
-    """A string."""
-    if not isinstance(data, str):
-        raise ValueError(f"{where}: expected a string, got {type(data).__name__}")
-    return data
-
-
-def array_of(data: Any, where: str) -> list[Any]:
-    """A list."""
-    if not isinstance(data, list):
-        raise ValueError(f"{where}: expected a list, got {type(data).__name__}")
-    return data
+def _carried_from_json(data: Any, where: str) -> dict[int, Carried]:
+    entries: dict[int, Carried] = {}
+    for position, group in enumerate(array_of(data, where)):
+        at = f"{where}[{position}]"
+        if not isinstance(group, list) or len(group) != 3:
+            raise ValueError(f"{at}: expected [label, servers, digests]")
+        servers = tuple(text(s, f"{at}.servers") for s in array_of(group[1], f"{at}.servers"))
+        carried = Carried(label_from_json(group[0], f"{at}.label"), servers)
+        for digest in digests_from_text(group[2], f"{at}.digests"):
+            entries[digest] = carried
+    if not entries:
+        raise ValueError(f"{where}: a carrying node carries nothing")
+    return entries

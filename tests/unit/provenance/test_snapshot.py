@@ -44,6 +44,9 @@ def session(max_nodes: int = 10_000, max_bytes: int = 16 * 1024 * 1024) -> Sessi
     graph.add_output("tool_result", "mail", "inbox", ["From: bob@corp.example\nacct-99887766"], PRIVATE)
     graph.add_output("tool_description", "web", "fetch", ["Fetches a page"], UNTRUSTED, in_context=False)
     graph.add_call("mail", "send_email", ARGUMENTS[0])
+    write = graph.add_call("fs", "write_file", {"path": "/srv/notes.txt", "content": PAGE})
+    back = graph.add_output("tool_result", "fs", "read_file", [PAGE], BOTTOM, write.node)
+    assert back.carries  # the snapshot holds carried values too
     return graph
 
 
@@ -117,13 +120,12 @@ def broken(change: Any) -> dict[str, Any]:
         (lambda d: d.update(version=99), "version 99"),
         (lambda d: d.pop("index"), "missing index"),
         (lambda d: d.update(nodes={}), "nodes: expected a list"),
-        (lambda d: d["nodes"].pop(0), "no context node"),
         (lambda d: d["nodes"][1].__setitem__(0, "one"), r"nodes\[1\]: expected an integer"),
-        (lambda d: d["nodes"][2][1].update(label={"trust": "sort of"}), r"nodes\[2\].label"),
-        (lambda d: d["nodes"][2][1].update(colour="red"), "unknown attribute 'colour'"),
-        (lambda d: d["edges"].append([1, 999, {"kind": "produced"}]), "an end is not a node"),
-        (lambda d: d["edges"][0][2].update(kind=3), "string 'kind'"),
-        (lambda d: d["order"].pop(), "every node but the context node"),
+        (lambda d: d["nodes"].reverse(), r"nodes\[1\]: node ids must ascend"),
+        (lambda d: d["nodes"][2].pop(), r"nodes\[2\]: expected \[id, kind, server, label, bytes\]"),
+        (lambda d: d["nodes"][2].__setitem__(3, {"trust": "sort of"}), r"nodes\[2\].label"),
+        (lambda d: d["nodes"][2].__setitem__(4, True), r"nodes\[2\].bytes: expected an integer"),
+        (lambda d: d["nodes"].pop(), "not in nodes"),
         (lambda d: d.update(indexed_bytes=d["indexed_bytes"] + 1), "indexed_bytes"),
         (lambda d: d.update(next_id=1), "next_id"),
         (lambda d: d.update(context="trusted"), "context: expected a label"),
@@ -131,7 +133,10 @@ def broken(change: Any) -> dict[str, Any]:
         (lambda d: d["index"]["nodes"][0].__setitem__(1, "!!!"), "not base64"),
         (lambda d: d["index"]["nodes"][0].__setitem__(1, "AAAA"), "whole number of int64"),
         (lambda d: d["index"]["nodes"].reverse(), "ids must ascend"),
-        (lambda d: d["index"]["nodes"].append([999, ""]), "not in order"),
+        (lambda d: d["index"]["nodes"].append([999, ""]), "not in nodes"),
+        (lambda d: d["carried"].append([999, []]), r"carried\[\d\]: node 999 is not in nodes"),
+        (lambda d: d["carried"][0].__setitem__(1, []), "carries nothing"),
+        (lambda d: d["carried"][0][1][0].__setitem__(1, [3]), r"carried\[0\]\[0\].servers"),
         (lambda d: d.update(said=[1]), r"said\[0\]: expected a string"),
     ],
 )
