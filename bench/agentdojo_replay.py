@@ -219,7 +219,7 @@ async def connect(served: SuiteServer, firewall: Firewall | None, prompt: str) -
         return
     gateway = InMemoryGateway(firewall, {served.server.name: served.server}, transparent=True)
     async with Client(gateway, mode="legacy") as client:
-        firewall.add_message(gateway.session, "user", prompt)
+        gateway.session.add_message("user", prompt)
         yield client
 
 

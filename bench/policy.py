@@ -8,6 +8,7 @@ Usage: python bench/policy.py [--decisions 2000] [--write]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -23,7 +24,7 @@ from firewall.bundle import REGO_DIR
 from firewall.config import ProvenanceConfig
 from firewall.core.events import SessionInfo, ToolCall
 from firewall.core.labels import Confidentiality, Label, Trust
-from firewall.guard.state import SessionMemory
+from firewall.guard.state import SessionState, StateView
 from firewall.policy.build import build_input
 from firewall.policy.engine import EmbeddedEngine, OpaServerEngine, load_sources, policy_data
 from firewall.provenance.graph import SessionGraph
@@ -31,12 +32,12 @@ from firewall.provenance.labeler import Labeler
 from tests.support.opa_server import opa_server
 
 
-def scenario() -> tuple[ToolCall, SessionGraph, SessionMemory, Labeler]:
+def scenario() -> tuple[ToolCall, SessionState, StateView, Labeler]:
     """A mid-session send_email whose recipient came from an untrusted mail (denied by baseline)."""
     labeler = Labeler(ProvenanceConfig())
     session = SessionInfo("bench", principal="alice")
-    graph = SessionGraph(labeler)
-    session.state["provenance"] = graph
+    state = SessionState(session, SessionGraph(labeler))
+    graph = state.graph
     for index in range(50):
         graph.add_output(
             "tool_result",
@@ -52,8 +53,10 @@ def scenario() -> tuple[ToolCall, SessionGraph, SessionMemory, Labeler]:
     }
     schema = {"name": "send_email", "annotations": {"readOnlyHint": False, "openWorldHint": True}}
     call = ToolCall(session, "mail", "send_email", arguments, 1, schema)
-    call.provenance = graph.add_call("mail", "send_email", arguments, schema["annotations"])
-    return call, graph, SessionMemory(), labeler
+    call = dataclasses.replace(
+        call, provenance=graph.add_call("mail", "send_email", arguments, schema["annotations"])
+    )
+    return call, state, state.view(), labeler
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -62,9 +65,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(decisions: int) -> dict[str, tuple[float, float]]:
-    call, graph, memory, labeler = scenario()
+    call, state, view, labeler = scenario()
     benign = ToolCall(call.session, "mail", "read_inbox", {"folder": "inbox"}, 2, {"name": "read_inbox"})
-    benign.provenance = graph.add_call("mail", "read_inbox", benign.arguments, {"readOnlyHint": True})
+    benign = dataclasses.replace(
+        benign,
+        provenance=state.graph.add_call("mail", "read_inbox", benign.arguments, {"readOnlyHint": True}),
+    )
     sources, data = load_sources([REGO_DIR], packs=["baseline"]), policy_data(["baseline"], [])
     embedded = EmbeddedEngine(sources, data)
     with opa_server() as (url, _):
@@ -80,18 +86,18 @@ async def measure(decisions: int) -> dict[str, tuple[float, float]]:
         samples["input building only"] = []
         for name, (engine, event, levels) in paths.items():  # warm-up, and every path must agree
             for _ in range(50):
-                answer = await engine.evaluate(build_input(event, graph, memory, labeler))
+                answer = await engine.evaluate(build_input(event, view, labeler))
             assert {f["level"] for f in answer} == levels, (name, answer)
         for _block in range(10):
             for name, (engine, event, _) in paths.items():
                 count = decisions // 10 if name.startswith("embedded") else decisions // 40
                 for _ in range(count):
                     start = time.perf_counter()
-                    await engine.evaluate(build_input(event, graph, memory, labeler))
+                    await engine.evaluate(build_input(event, view, labeler))
                     samples[name].append((time.perf_counter() - start) * 1e6)
             for _ in range(decisions // 10):
                 start = time.perf_counter()
-                build_input(call, graph, memory, labeler)
+                build_input(call, view, labeler)
                 samples["input building only"].append((time.perf_counter() - start) * 1e6)
     return {name: percentiles(values) for name, values in samples.items()}
 

@@ -1,5 +1,5 @@
 """mcp-firewall for agents that call their tools in process: the same policy, provenance graph
-and detectors as the MCP relay, through `firewall.guard.session.Guard`.
+and detectors as the MCP relay, through `firewall.guard.session.FirewallSession`.
 
 - `mcp_firewall_adapters.langchain`: LangChain 1.x agent middleware and tool wrappers
   (`pip install 'mcp-firewall[langchain]'`);
@@ -10,6 +10,6 @@ This package imports no framework; each subpackage imports only its own.
 """
 
 from mcp_firewall_adapters.runtime import FirewallRuntime, RuntimeClosed
-from mcp_firewall_adapters.session import GuardSession
+from mcp_firewall_adapters.session import RuntimeSession
 
-__all__ = ["FirewallRuntime", "GuardSession", "RuntimeClosed"]
+__all__ = ["FirewallRuntime", "RuntimeClosed", "RuntimeSession"]

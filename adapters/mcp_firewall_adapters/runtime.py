@@ -7,11 +7,12 @@ to that loop and wait. Why a thread of its own:
 
 - the embedded Rego engine (regorus) is bound to the thread that compiled it: it evaluates in
   microseconds there and must not even be dropped elsewhere (firewall/policy/engine.py);
-- the classifier's batcher and the `Guard` expect one event loop to drive a session.
+- the classifier's batcher and the `FirewallSession` expect one event loop to drive a session.
 
 So the firewall is created, used and released on that one thread, whatever threads the agent
-framework uses. A session (`GuardSession`, one agent conversation) is cheap; the runtime (policy
-compiled, classifier loaded) is built once and shared.
+framework uses. A session (`RuntimeSession`, one agent conversation, over the FirewallSession the
+runtime opens for it) is cheap; the runtime (policy compiled, classifier loaded) is built once and
+shared.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from firewall.app import build_firewall
 from firewall.config import FirewallConfig, load_config
 from firewall.guard.firewall import Firewall
-from firewall.guard.session import Guard
 from firewall.guard.stages import RuleStage
 
 if TYPE_CHECKING:
-    from mcp_firewall_adapters.session import GuardSession
+    from mcp_firewall_adapters.session import RuntimeSession
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ class FirewallRuntime:
             build = lambda: build_firewall(config)  # noqa: E731
         self._loop = asyncio.new_event_loop()
         ready: concurrent.futures.Future[Firewall] = concurrent.futures.Future()
-        self._sessions: weakref.WeakSet[GuardSession] = weakref.WeakSet()
+        self._sessions: weakref.WeakSet[RuntimeSession] = weakref.WeakSet()
         self._closed = False
         self._thread = threading.Thread(target=self._serve, args=(build, ready), name=name, daemon=True)
         self._thread.start()
@@ -144,12 +144,12 @@ class FirewallRuntime:
             raise RuntimeClosed("this mcp-firewall runtime is closed")
         return asyncio.run_coroutine_threadsafe(_call(work, *args), self._loop)
 
-    def session(self, *, principal: str = "local", record: bool = False) -> GuardSession:
-        """A new agent session (its own provenance graph). `record`: keep the trace it saw
-        (docs/trace-format.md) for `mcp-firewall replay`."""
-        from mcp_firewall_adapters.session import GuardSession
+    def session(self, *, principal: str = "local", record: bool = False) -> RuntimeSession:
+        """A new agent session (its own SessionState: provenance graph, catalog, pins). `record`:
+        keep the trace it saw (docs/trace-format.md) for `mcp-firewall replay`."""
+        from mcp_firewall_adapters.session import RuntimeSession
 
-        session = GuardSession(self, Guard(self.firewall, principal=principal), record=record)
+        session = RuntimeSession(self, self.firewall.open_session(principal=principal), record=record)
         self._sessions.add(session)
         return session
 
@@ -178,7 +178,7 @@ class FirewallRuntime:
     def _release(self) -> None:
         self.firewall.audit.close()
         for session in list(self._sessions):
-            session.guard.firewall = _Closed()  # type: ignore[assignment]
+            session.firewall_session.firewall = _Closed()  # type: ignore[assignment]
         self.firewall = _Closed()  # type: ignore[assignment]  # the last reference goes here, on this thread
 
     def __enter__(self) -> FirewallRuntime:

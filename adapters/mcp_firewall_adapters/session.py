@@ -1,6 +1,7 @@
-"""One agent conversation as the adapters see it: a `firewall.guard.session.Guard` on the runtime's thread,
-callable from any thread (`check_call`) or event loop (`acheck_call`), that can also keep the
-trace it decided (docs/trace-format.md) so `mcp-firewall replay` can decide it again.
+"""One agent conversation as the adapters see it: `RuntimeSession`, a
+`firewall.guard.session.FirewallSession` hosted on the FirewallRuntime's thread, callable from any
+thread (`check_call`) or event loop (`acheck_call`), that can also keep the trace it decided
+(docs/trace-format.md) so `mcp-firewall replay` can decide it again.
 
 The methods without an `a`/sync facade (`note_message`, `register_tools`, `list_tool`,
 `decide_call`, `decide_result`) run on the runtime's thread: adapters compose them into one
@@ -9,28 +10,19 @@ coroutine and hand it over once (`runtime.run` / `runtime.arun`).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from firewall.core.events import Decision
-from firewall.guard.session import CallCheck, Guard, ResultCheck
+from firewall.core.payloads import fingerprint
+from firewall.guard.session import CallCheck, FirewallSession, ResultCheck
 
 if TYPE_CHECKING:
     from mcp_firewall_adapters.runtime import FirewallRuntime
 
 Role = Literal["user", "system"]
-_ORDER = ("allow", "redact", "ask", "deny")
-
-
-def fingerprint(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def worst(*decisions: str) -> str:
-    return max(decisions, key=lambda d: _ORDER.index(d) if d in _ORDER else 0)
 
 
 def list_decision(tools: list[dict[str, Any]], shown: list[dict[str, Any]]) -> str:
@@ -40,12 +32,16 @@ def list_decision(tools: list[dict[str, Any]], shown: list[dict[str, Any]]) -> s
     return "deny" if not shown and tools else "redact"
 
 
-class GuardSession:
-    """One agent session: its provenance graph, the tool lists it was shown, its calls."""
+class RuntimeSession:
+    """One agent session on a FirewallRuntime: its FirewallSession (provenance graph, catalog,
+    pins), the tool lists it was shown, its calls, and (when `record`) the trace it decided."""
 
-    def __init__(self, runtime: FirewallRuntime, guard: Guard, *, record: bool = False) -> None:
+    def __init__(
+        self, runtime: FirewallRuntime, firewall_session: FirewallSession, *, record: bool = False
+    ) -> None:
         self.runtime = runtime
-        self.guard = guard
+        self.firewall_session = firewall_session
+        """The session's decisions, made on the runtime's thread."""
         self.record = record
         self.trace: list[dict[str, Any]] = []
         """What the session decided, as trace lines (when `record`)."""
@@ -61,13 +57,14 @@ class GuardSession:
         self._lists: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         self._listed: dict[str, dict[str, dict[str, Any]]] = {}
         self._listed_as: dict[tuple[str, str], tuple[str, bool]] = {}
-        self._list_worst: dict[str, str] = {}
+        self._list_worst: dict[str, Decision] = {}
         self._trace_ids = itertools.count(1)
         self._trace_id_of: dict[int, int] = {}
 
     @property
     def id(self) -> str:
-        return self.guard.session.id
+        """The session's id (its audit records carry it)."""
+        return self.firewall_session.info.id
 
     # -- sync and async facades (any thread / any event loop) -----------------------------------
 
@@ -76,28 +73,35 @@ class GuardSession:
         self.runtime.call(self.note_message, role, text)
 
     async def aadd_message(self, role: Role, text: str) -> None:
+        """`add_message`, from any event loop."""
         await self.runtime.arun(_as_coroutine(self.note_message), role, text)
 
     def check_tools(self, server: str, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`register_tools`, from any thread."""
         return self.runtime.run(self.register_tools, server, tools)
 
     async def acheck_tools(self, server: str, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`register_tools`, from any event loop."""
         return await self.runtime.arun(self.register_tools, server, tools)
 
     def check_call(
         self, server: str, tool: str, arguments: dict[str, Any], *, call_id: str | int | None = None
     ) -> CallCheck:
+        """`decide_call`, from any thread."""
         return self.runtime.run(self.decide_call, server, tool, arguments, call_id)
 
     async def acheck_call(
         self, server: str, tool: str, arguments: dict[str, Any], *, call_id: str | int | None = None
     ) -> CallCheck:
+        """`decide_call`, from any event loop."""
         return await self.runtime.arun(self.decide_call, server, tool, arguments, call_id)
 
     def check_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
+        """`decide_result`, from any thread."""
         return self.runtime.run(self.decide_result, call, result)
 
     async def acheck_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
+        """`decide_result`, from any event loop."""
         return await self.runtime.arun(self.decide_result, call, result)
 
     def has_message(self, key: str) -> bool:
@@ -122,7 +126,7 @@ class GuardSession:
         if key in self._messages or not text:
             return False
         self._messages.add(key)
-        self.guard.add_message(role, text)
+        self.firewall_session.add_message(role, text)
         self._record({"type": role, "content": text}, "recorded")
         return True
 
@@ -133,14 +137,14 @@ class GuardSession:
         known = self._lists.get(server)
         if known is not None and known[0] == digest:
             return known[1]
-        shown = await self.guard.check_tools(server, tools)
+        shown = await self.firewall_session.check_tools(server, tools)
         self._lists[server] = (digest, shown)
         self._record({"type": "tools_list", "server": server, "tools": tools}, list_decision(tools, shown))
         return shown
 
     def registered(self, server: str, tool: str) -> bool:
         """Whether the session knows this tool from a decided list (a peek, from any thread)."""
-        return tool in self.guard.catalogs.get(server, {})
+        return self.firewall_session.state.catalog.knows(server, tool)
 
     async def ensure_declared(self, server: str, tool: str) -> None:
         """Register the in-process tools declared for `server` if `tool` is not registered yet."""
@@ -159,21 +163,23 @@ class GuardSession:
             return known[1]
         listed = self._listed.setdefault(server, {})
         listed[name] = tool
-        self.guard.catalogs.setdefault(server, {})[name] = tool
-        verdict = (await self.guard.check_list_page(server, {"tools": [tool]})).verdict
-        decision = verdict.decision.name.lower()
+        self.firewall_session.state.catalog.extend(server, [tool])
+        verdict = (await self.firewall_session.check_list_page(server, {"tools": [tool]})).verdict
         shown = verdict.decision is Decision.ALLOW
         self._listed_as[(server, name)] = (digest, shown)
-        self._list_worst[server] = worst(self._list_worst.get(server, "allow"), decision)
+        self._list_worst[server] = Decision.worst(
+            self._list_worst.get(server, Decision.ALLOW), verdict.decision
+        )
         self._record(
-            {"type": "tools_list", "server": server, "tools": list(listed.values())}, self._list_worst[server]
+            {"type": "tools_list", "server": server, "tools": list(listed.values())},
+            self._list_worst[server].name.lower(),
         )
         return shown
 
     async def decide_call(
         self, server: str, tool: str, arguments: dict[str, Any], call_id: str | int | None = None
     ) -> CallCheck:
-        check = await self.guard.check_call(server, tool, arguments, call_id=call_id)
+        check = await self.firewall_session.check_call(server, tool, arguments, call_id=call_id)
         if self.record:
             trace_id = next(self._trace_ids)
             if check.allowed:
@@ -183,7 +189,7 @@ class GuardSession:
         return check
 
     async def decide_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
-        shown = await self.guard.check_result(call, result)
+        shown = await self.firewall_session.check_result(call, result)
         if self.record:
             line: dict[str, Any] = {
                 "type": "result",
@@ -212,6 +218,8 @@ class GuardSession:
 
 
 def _as_coroutine(fn: Any) -> Any:
+    """A coroutine function that calls the plain function `fn`."""
+
     async def work(*args: Any) -> Any:
         return fn(*args)
 

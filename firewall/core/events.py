@@ -9,7 +9,7 @@ from __future__ import annotations
 import binascii
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from firewall.core.records import CallProvenance, JsonPath, OutputProvenance
@@ -18,12 +18,27 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 
 
 class Decision(enum.IntEnum):
-    """Ordered by severity: when stages disagree, the highest value wins."""
+    """Ordered by severity: when stages disagree, the highest value wins. This enum is the one
+    place that order is written down: `worst` combines, `parse` reads a decision's name."""
 
     ALLOW = 0
     REDACT = 1
     ASK = 2
     DENY = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Decision:
+        """The decision a lower-case name means ("allow", "redact", "ask", "deny"); ValueError
+        for any other name (a policy answer or a config action that names no decision)."""
+        for decision in cls:
+            if decision.name.lower() == name:
+                return decision
+        raise ValueError(f"not a decision: {name!r}")
+
+    @classmethod
+    def worst(cls, *decisions: Decision) -> Decision:
+        """The most severe of the decisions; ALLOW when there are none."""
+        return cls(max(decisions, default=cls.ALLOW))
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Finding:
+    """One reason for a verdict: the rule that fired, what it saw, and where (span)."""
+
     rule_id: str
     message: str
     stage: str = ""
@@ -48,39 +65,52 @@ class Finding:
 
 @dataclass(frozen=True)
 class Verdict:
+    """What a stage (or the pipeline) decided about an event, with the findings behind it."""
+
     decision: Decision
     findings: tuple[Finding, ...] = ()
 
     @classmethod
     def allow(cls) -> Verdict:
+        """ALLOW with no findings (one shared instance)."""
         return _ALLOW
 
     @classmethod
     def deny(cls, rule_id: str, message: str, **kw: Any) -> Verdict:
+        """DENY with one finding; `kw` are the Finding's other fields (stage, severity, span)."""
         return cls(Decision.DENY, (Finding(rule_id, message, **kw),))
 
     @property
     def rule_ids(self) -> list[str]:
+        """The distinct rule ids of the findings, sorted."""
         return sorted({f.rule_id for f in self.findings})
 
     @property
     def redactions(self) -> list[Span]:
+        """The spans of the findings that carry one (what REDACT replaces)."""
         return [f.span for f in self.findings if f.span is not None]
 
 
 _ALLOW = Verdict(Decision.ALLOW)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SessionInfo:
-    """Who is on the other end of a client session; later layers hang per-session state here."""
+    """Who is on the other end of a client session: its id and principal, nothing else. What the
+    firewall learns about the session lives in its SessionState (firewall.guard.state)."""
 
     id: str
     principal: str = "local"
-    state: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+# Events are frozen: nothing changes an event as it passes the stages. The firewall traces an
+# event into its session's graph first and decides a traced copy (`provenance` filled in, made
+# with dataclasses.replace); the findings of earlier stages reach later ones through the
+# SessionView (firewall.core.view), not the event. The payload dicts are the wire's own and are
+# never written to either: a redaction is a copy (firewall.core.payloads).
+
+
+@dataclass(frozen=True)
 class ToolCall:
     """An agent's tools/call, after gateway routing: `tool` is the server's own tool name."""
 
@@ -92,33 +122,32 @@ class ToolCall:
     tool_schema: dict[str, Any] | None = None
     """The tool's entry from the server's tools/list, when the firewall has seen one."""
     provenance: CallProvenance | None = None
-    """Filled in by the firewall before the stages run: taint, context, each argument's sources."""
-    findings: tuple[Finding, ...] = ()
-    """Findings of the stages that ran before the current one (the policy stage reads them)."""
+    """Set on the traced copy the stages decide: taint, context, each argument's sources."""
     kind: Literal["tool_call"] = "tool_call"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToolResult:
     """A server's answer to a tools/call; `result` is the raw JSON-RPC result dict."""
 
     call: ToolCall
     result: dict[str, Any]
     provenance: tuple[OutputProvenance, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    """Findings of the stages that ran before the current one (the policy stage reads them)."""
+    """Set on the traced copy the stages decide: the node the result became."""
     kind: Literal["tool_result"] = "tool_result"
 
     @property
     def session(self) -> SessionInfo:
+        """The session of the call this result answers."""
         return self.call.session
 
     @property
     def server(self) -> str:
+        """The server the call went to."""
         return self.call.server
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToolList:
     """One page of a server's tools/list result; descriptions are content the agent will read."""
 
@@ -126,12 +155,11 @@ class ToolList:
     server: str
     result: dict[str, Any]
     provenance: tuple[OutputProvenance, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    """Findings of the stages that ran before the current one (the policy stage reads them)."""
+    """Set on the traced copy the stages decide: one node per listed tool's description."""
     kind: Literal["tool_list"] = "tool_list"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ContentEvent:
     """Any other server-to-agent content: resources/read, prompts/get, sampling and elicitation requests."""
 
@@ -144,8 +172,7 @@ class ContentEvent:
     """What was asked for: the resource URI of resources/read, the prompt name of prompts/get, the
     tool of a tools/call error or task."""
     provenance: tuple[OutputProvenance, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    """Findings of the stages that ran before the current one (the policy stage reads them)."""
+    """Set on the traced copy the stages decide: the node the content became."""
     kind: Literal["content"] = "content"
     channel: str = ""
     """The channel when the method alone does not name it: `error` and `tool_error` (a JSON-RPC
@@ -264,6 +291,7 @@ CHANNELS["server/discover"] = CHANNELS["initialize"]
 
 
 def channel_of(event: Event) -> Channel:
+    """How the event's payload is read (its channel; OTHER for a call or an unknown method)."""
     if isinstance(event, ToolResult):
         return TOOL_RESULT
     if isinstance(event, ToolList):
@@ -275,6 +303,8 @@ def channel_of(event: Event) -> Channel:
 
 @dataclass(frozen=True)
 class Segments:
+    """The strings of one payload, sorted by who reads them."""
+
     prose: list[Segment]
     """The classifier's input, and the texts traced into the provenance graph."""
     values: list[Segment]
@@ -288,6 +318,7 @@ class Segments:
 
 
 def payload_of(event: Event) -> dict[str, Any]:
+    """The event's raw payload: a call's arguments, a content event's payload, else the result."""
     if isinstance(event, ToolCall):
         return event.arguments
     if isinstance(event, ContentEvent):
@@ -323,23 +354,6 @@ def segments(event: Event) -> Segments:
             if role == _TRACED:
                 traced.append((path, text))
     return Segments(prose, values, traced)
-
-
-def value_at(payload: Any, path: JsonPath) -> str | None:
-    """The string a segment's path names (decoding a DECODED segment's base64), or None."""
-    decoded = bool(path) and path[-1] == DECODED
-    value = payload
-    for key in path[:-1] if decoded else path:
-        try:
-            value = value[key]
-        except (KeyError, IndexError, TypeError):
-            return None
-    if not isinstance(value, str):
-        return None
-    if not decoded:
-        return value
-    data = _base64(value)
-    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 # roles of a string, and the walk's modes
@@ -415,7 +429,7 @@ def _binary(raw: str, mime: Any, path: JsonPath, mode: int, out: list[tuple[Json
         data: bytes | None = binascii.a2b_base64(raw, strict_mode=True)
     except (binascii.Error, ValueError):
         out.append((path, raw, _VALUE))
-        data = _base64(raw)
+        data = decode_base64(raw)
     if data is None:
         return
     text = _as_text(data, mime if isinstance(mime, str) else "")
@@ -423,7 +437,8 @@ def _binary(raw: str, mime: Any, path: JsonPath, mode: int, out: list[tuple[Json
         out.append(((*path, DECODED), text, _VALUE if mode == _META else _PROSE))
 
 
-def _base64(raw: str) -> bytes | None:
+def decode_base64(raw: str) -> bytes | None:
+    """Lenient base64 (what a client decodes): None when even that fails."""
     try:
         return binascii.a2b_base64(raw)
     except (binascii.Error, ValueError):

@@ -1,8 +1,10 @@
 """Runs the stages over an event and combines their verdicts; sans-I/O.
 
-Every stage sees every event; the most severe decision wins (DENY > ASK > REDACT > ALLOW), so the
-outcome does not depend on stage order. A stage that raises turns into DENY with a finding that
-names it (fail closed); `fail_open` downgrades that to a logged ALLOW.
+Every stage sees every event, with a read-only SessionView carrying the findings of the stages
+before it (the only thing stage order changes: nothing mutates the event); the most severe
+decision wins (DENY > ASK > REDACT > ALLOW, Decision.worst), so the outcome does not depend on
+stage order. A stage that raises turns into DENY with a finding that names it (fail closed);
+`fail_open` downgrades that to a logged ALLOW.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import anyio
 
 from firewall.core.events import Decision, Event, Finding, Verdict
+from firewall.core.view import SessionView
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,9 @@ class Stage(Protocol):
 
     name: str
 
-    async def decide(self, event: Event) -> Verdict | None: ...
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """Decide the (traced, frozen) event, reading the session through `view`."""
+        ...
 
 
 class TimedStage:
@@ -35,32 +40,37 @@ class TimedStage:
         self.seconds = seconds
         self.name = stage.name
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """The wrapped stage's verdict; TimeoutError past `seconds`."""
         with anyio.fail_after(self.seconds):
-            return await self.stage.decide(event)
+            return await self.stage.decide(event, view)
 
 
 def combine(verdicts: Sequence[Verdict]) -> Verdict:
     """Most severe decision wins; findings from every stage are kept."""
     if not verdicts:
         return Verdict.allow()
-    decision = max(v.decision for v in verdicts)
+    decision = Decision.worst(*(v.decision for v in verdicts))
     findings = tuple(f for v in verdicts for f in v.findings)
     return Verdict(decision, findings)
 
 
 class Pipeline:
+    """The stages, in order, and what happens when one of them raises."""
+
     def __init__(self, stages: Sequence[Stage], *, fail_open: bool = False) -> None:
         self.stages = tuple(stages)
         self.fail_open = fail_open
         if fail_open:
             log.warning("FAIL-OPEN is enabled: a stage that raises will ALLOW the message it was deciding")
 
-    async def decide(self, event: Event) -> Verdict:
+    async def decide(self, event: Event, view: SessionView) -> Verdict:
+        """Every stage's verdict on the event, combined; an ASK ends as DENY (no approval yet)."""
         verdicts: list[Verdict] = []
+        findings = view.findings
         for stage in self.stages:
             try:
-                verdict = await stage.decide(event)
+                verdict = await stage.decide(event, view.with_findings(findings))
             except Exception as exc:  # a broken stage must never be a silent ALLOW
                 log.exception("stage %s raised on %s", stage.name, event.kind)
                 if self.fail_open:
@@ -75,7 +85,7 @@ class Pipeline:
                 verdict = Verdict(Decision.DENY, (finding,))
             if verdict is not None:
                 verdicts.append(verdict)
-                event.findings = (*event.findings, *verdict.findings)
+                findings = (*findings, *verdict.findings)
         return _ask_becomes_deny(combine(verdicts))
 
 

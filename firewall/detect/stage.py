@@ -22,12 +22,15 @@ from firewall.core.events import (
     segments,
     text_segments,
 )
+from firewall.core.view import SessionView
 from firewall.detect.base import Detection, Detector
 
 _ACTIONS = {"report": Decision.ALLOW, "redact": Decision.REDACT, "deny": Decision.DENY}
 
 
 class DetectionStage:
+    """The detectors over an event's strings, their detections as findings of one verdict."""
+
     name = "detect"
 
     def __init__(
@@ -47,7 +50,8 @@ class DetectionStage:
         # others (the classifier) read its prose only (events.segments decides which is which).
         self.prose_detectors = tuple(d for d in self.output_detectors if d not in self.list_detectors)
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """The detections on the event (the session is not read), or None when nothing is found."""
         runs: list[tuple[Detector, list[Segment]]]
         if isinstance(event, ToolCall):
             every = _nonblank(text_segments(event))
@@ -66,7 +70,7 @@ class DetectionStage:
         if not detections:
             return None
         findings = tuple(_finding(d) for d in detections)
-        return Verdict(max(_ACTIONS[d.action] for d in detections), findings)
+        return Verdict(Decision.worst(*(_ACTIONS[d.action] for d in detections)), findings)
 
 
 def _nonblank(found: Iterable[Segment]) -> list[Segment]:

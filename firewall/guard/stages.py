@@ -10,12 +10,10 @@ from fnmatch import fnmatchcase
 from firewall.config import Rule
 from firewall.core.events import Decision, Event, Finding, Span, ToolCall, ToolList, Verdict
 from firewall.core.labels import ToolClass
-from firewall.guard.state import memory_of
+from firewall.core.view import SessionView
 from firewall.provenance.labeler import Labeler
 
 _SIDE_EFFECTS = frozenset({ToolClass.SINK, ToolClass.EGRESS, ToolClass.DESTRUCTIVE})
-
-_DECISIONS = {"allow": Decision.ALLOW, "ask": Decision.ASK, "deny": Decision.DENY}
 
 
 class RuleStage:
@@ -26,12 +24,13 @@ class RuleStage:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """The first matching rule's decision for a call (None for allow or no match)."""
         if not isinstance(event, ToolCall):
             return None
         for rule in self.rules:
             if fnmatchcase(event.server, rule.server) and fnmatchcase(event.tool, rule.tool):
-                decision = _DECISIONS[rule.action]
+                decision = Decision.parse(rule.action)
                 if decision is Decision.ALLOW:
                     return None
                 message = rule.message or f"tool {event.tool!r} on server {event.server!r} is not allowed"
@@ -44,7 +43,8 @@ class UnknownToolStage:
 
     name = "unknown_tool"
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """DENY for a call whose tool has no definition; no opinion otherwise."""
         if isinstance(event, ToolCall) and event.tool_schema is None:
             return Verdict.deny(
                 "firewall.unknown_tool",
@@ -69,16 +69,17 @@ class ToolListStage:
 
     def __init__(self, labeler: Labeler) -> None:
         self.labeler = labeler
+        """Classes other servers' tools: only side-effecting tools can be shadowed."""
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """REDACT the descriptions of changed or shadowing tools in a tools/list page."""
         if not isinstance(event, ToolList):
             return None
-        memory = memory_of(event.session)
         # Only tools that change or send things can be steered to harm (pointing to another
         # server's read-only tool is ordinary cross-reference).
         others = {
             tool
-            for (server, tool), annotations in memory.annotations.items()
+            for (server, tool), annotations in view.first_annotations().items()
             if server != event.server
             and _IDENTIFIER.match(tool)
             and self.labeler.classes(server, tool, annotations) & _SIDE_EFFECTS
@@ -89,7 +90,7 @@ class ToolListStage:
                 continue
             name, description = str(tool.get("name")), tool["description"]
             span = Span(("tools", index, "description"), 0, len(description))
-            if memory.pin_state(event.server, name) == "changed":
+            if view.pin_state(event.server, name) == "changed":
                 findings.append(
                     Finding(
                         "firewall.tool_definition_changed",

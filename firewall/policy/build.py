@@ -1,4 +1,4 @@
-"""Build the policy input document from an event and what the firewall knows about its session.
+"""Build the policy input document from an event and the read-only view of its session.
 
 This is on the hot path of every decision, so it builds plain dicts; the pydantic models in
 document.py define and document the shape (tests validate what this builds against them).
@@ -6,15 +6,13 @@ document.py define and document the shape (tests validate what this builds again
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from firewall.core.events import ContentEvent, Event, Finding, ToolCall, ToolList, ToolResult, text_segments
 from firewall.core.labels import Label
 from firewall.core.records import CallProvenance
-from firewall.guard.state import SessionMemory
+from firewall.core.view import SessionView
 from firewall.policy.document import VERSION
-from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
 
 TEXT_CAP = 16 * 1024
@@ -27,6 +25,7 @@ _PHASES = {
 
 
 def phase_of(event: Event) -> str:
+    """The policy phase that judges the event: call, result, list, resource, prompt, ..."""
     if isinstance(event, ToolCall):
         return "call"
     if isinstance(event, ToolResult):
@@ -36,37 +35,34 @@ def phase_of(event: Event) -> str:
     return _PHASES.get(event.method, "list")
 
 
-def build_input(
-    event: Event,
-    graph: SessionGraph,
-    memory: SessionMemory,
-    labeler: Labeler,
-    findings: Iterable[Finding] = (),
-) -> dict[str, Any]:
+def build_input(event: Event, view: SessionView, labeler: Labeler) -> dict[str, Any]:
+    """The input document (document.py) for a traced event: the event, its provenance, and the
+    session as the view shows it (context, counts, pins, history, the findings so far)."""
     server_label = labeler.server(event.server)
+    counts = view.counts
     document: dict[str, Any] = {
         "version": VERSION,
         "principal": event.session.principal,
         "session": {
             "id": event.session.id,
-            "context": graph.context.to_json(),
-            "counts": {"calls": memory.calls, "denied": memory.denied, "outputs": memory.outputs},
+            "context": view.context.to_json(),
+            "counts": {"calls": counts.calls, "denied": counts.denied, "outputs": counts.outputs},
         },
         "server": {
             "name": event.server,
             **server_label.to_json(),
-            "cleared": _cleared(event.server, server_label, memory, labeler),
-            "pin": memory.server_pin(event.server),
+            "cleared": _cleared(event.server, server_label, view, labeler),
+            "pin": view.server_pin(event.server),
         },
-        "findings": [_finding(f) for f in findings],
+        "findings": [_finding(f) for f in view.findings],
         "history": [
             {"server": h.server, "tool": h.tool, "decision": h.decision, "taint": h.taint}
-            for h in memory.history
+            for h in view.history
         ],
     }
     if isinstance(event, ToolCall):
         document["phase"] = "call"
-        document["tool"] = _tool(event, memory)
+        document["tool"] = _tool(event, view)
         document["arguments"] = event.arguments
         if event.provenance is not None:
             document["provenance"] = _provenance(event.provenance)
@@ -76,7 +72,7 @@ def build_input(
     texts = [{"path": list(path), "text": text[:TEXT_CAP]} for path, text in text_segments(event)]
     if isinstance(event, ToolResult):
         phase, kind, name = "result", "tool_result", event.call.tool
-        document["tool"] = _tool(event.call, memory)
+        document["tool"] = _tool(event.call, view)
     elif isinstance(event, ToolList):
         phase, kind, name = "list", "tool_description", "tools/list"
     else:
@@ -108,7 +104,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return data
 
 
-def _tool(call: ToolCall, memory: SessionMemory) -> dict[str, Any]:
+def _tool(call: ToolCall, view: SessionView) -> dict[str, Any]:
     annotations = (call.tool_schema or {}).get("annotations")
     provenance = call.provenance
     return {
@@ -116,7 +112,7 @@ def _tool(call: ToolCall, memory: SessionMemory) -> dict[str, Any]:
         "annotations": annotations if isinstance(annotations, dict) else {},
         "classes": sorted(provenance.classes) if provenance else [],
         "classes_from": provenance.classes_from if provenance else "defaults",
-        "pin": memory.pin_state(call.server, call.tool),
+        "pin": view.pin_state(call.server, call.tool),
     }
 
 
@@ -139,9 +135,9 @@ def _provenance(provenance: CallProvenance) -> dict[str, Any]:
     }
 
 
-def _cleared(server: str, label: Label, memory: SessionMemory, labeler: Labeler) -> str:
+def _cleared(server: str, label: Label, view: SessionView, labeler: Labeler) -> str:
+    """The confidentiality the server is cleared for: its label joined with its pinned tools'."""
     held = label
-    for pinned_server, tool in memory.pins:
-        if pinned_server == server:
-            held = held.join(labeler.tool(server, tool))
+    for tool in view.pinned_tools(server):
+        held = held.join(labeler.tool(server, tool))
     return held.to_json()["confidentiality"]

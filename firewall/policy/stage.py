@@ -10,15 +10,15 @@ from typing import Any
 
 from firewall.core.events import Decision, Event, Finding, Span, Verdict
 from firewall.core.pipeline import combine
-from firewall.guard.state import graph_of, memory_of
+from firewall.core.view import SessionView
 from firewall.policy.build import build_input, phase_of
 from firewall.policy.engine import PolicyEngine, PolicyError
 from firewall.provenance.labeler import Labeler
 
-_DECISIONS = {"allow": Decision.ALLOW, "redact": Decision.REDACT, "ask": Decision.ASK, "deny": Decision.DENY}
-
 
 class PolicyStage:
+    """Asks the policy engine about every event of the phases its packs judge."""
+
     name = "policy"
 
     def __init__(self, engine: PolicyEngine, labeler: Labeler, phases: frozenset[str] | None = None) -> None:
@@ -27,11 +27,11 @@ class PolicyStage:
         self.phases = phases
         """Phases the selected packs judge (from their `phases` rules); None means all."""
 
-    async def decide(self, event: Event) -> Verdict | None:
+    async def decide(self, event: Event, view: SessionView) -> Verdict | None:
+        """The engine's findings on the event's input document (built from the view), as one verdict."""
         if self.phases is not None and phase_of(event) not in self.phases:
             return None
-        session = event.session
-        document = build_input(event, graph_of(session), memory_of(session), self.labeler, event.findings)
+        document = build_input(event, view, self.labeler)
         try:
             answer = await self.engine.evaluate(document)
         except PolicyError as exc:
@@ -46,7 +46,7 @@ class PolicyStage:
             return Verdict.deny("policy.malformed", f"the policy answered {answer!r}", stage=self.name)
         verdicts = []
         for item in answer:
-            level = _DECISIONS.get(str(item.get("level"))) if isinstance(item, dict) else None
+            level = _level(item)
             if level is None:
                 return Verdict.deny(
                     "policy.malformed", f"the policy answered a finding {item!r}", stage=self.name
@@ -62,3 +62,13 @@ class PolicyStage:
             )
             verdicts.append(Verdict(level, (finding,)))
         return combine(verdicts) if verdicts else None
+
+
+def _level(item: Any) -> Decision | None:
+    """A finding's level as a decision; None when the finding is not an object or names none."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return Decision.parse(str(item.get("level")))
+    except ValueError:
+        return None

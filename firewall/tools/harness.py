@@ -12,7 +12,6 @@ through the same `Relay` and pipeline that `serve` (several servers, names `serv
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from types import TracebackType
@@ -24,20 +23,22 @@ from mcp.server import Server
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.memory import create_client_server_memory_streams
 
-from firewall.core.events import SessionInfo
 from firewall.guard.firewall import Firewall
+from firewall.guard.session import FirewallSession
 from firewall.proxy.link import Link
 from firewall.proxy.naming import Naming
 from firewall.proxy.relay import Relay
 
 
 class InMemoryGateway:
+    """An MCP Transport whose other end is the real relay in front of in-process servers."""
+
     def __init__(
         self,
         firewall: Firewall,
         servers: Mapping[str, Server[Any] | MCPServer],
         *,
-        session: SessionInfo | None = None,
+        session: FirewallSession | None = None,
         transparent: bool = False,
         separator: str = "__",
     ) -> None:
@@ -45,12 +46,14 @@ class InMemoryGateway:
             raise ValueError("a transparent (wrap-style) relay fronts exactly one server")
         self.firewall = firewall
         self.servers = dict(servers)
-        self.session = session or SessionInfo(id=uuid.uuid4().hex)
+        self.session = session or firewall.open_session()
+        """The session the relay decides in (add user and system messages to it)."""
         self.naming = None if transparent else Naming(frozenset(self.servers), separator)
         self.relay: Relay | None = None
         self._stack: AsyncExitStack | None = None
 
     async def __aenter__(self) -> TransportStreams:
+        """Start the servers and the relay; the agent's ends of the streams."""
         stack = AsyncExitStack()
         await stack.__aenter__()
         try:
@@ -68,7 +71,8 @@ class InMemoryGateway:
             (agent_read, agent_write), (relay_read, relay_write) = await stack.enter_async_context(
                 create_client_server_memory_streams()
             )
-            self.relay = Relay(self.firewall, self.session, relay_read, relay_write, links, self.naming)
+            self.relay = Relay(self.firewall, self.session.info, relay_read, relay_write, links, self.naming)
+            self.relay.guard = self.session  # type: ignore[assignment]  # TRANSITIONAL (H1) until the relay takes a FirewallSession
             tg.start_soon(self.relay.run)
         except BaseException:
             await stack.aclose()

@@ -20,10 +20,12 @@ from mcp.server import Server
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from firewall.audit import AuditRecord
+from firewall.core.events import Decision
 from firewall.guard.firewall import Firewall
 from firewall.tools.harness import InMemoryGateway
 
-Decision = Literal["allow", "redact", "deny"]
+Expected = Literal["allow", "redact", "deny"]
+"""A decision a trace line may expect (an ASK ends as a denial)."""
 
 
 class KnownGap(BaseModel):
@@ -38,7 +40,7 @@ class KnownGap(BaseModel):
 class _Line(BaseModel):
     model_config = ConfigDict(extra="allow")  # benchmarks may carry their own fields along
 
-    expect: Decision | list[Decision] | None = None
+    expect: Expected | list[Expected] | None = None
     """The decision the step must get (any of a list); checked by `replay --check`."""
     expect_rules: list[str] = Field(default_factory=list)
     """Rule ids that must be among the step's findings."""
@@ -231,7 +233,7 @@ async def replay(
                 mark = len(records)
                 row: dict[str, Any] = {"step": number, "type": step.type}
                 if isinstance(step, Message):
-                    firewall.add_message(gateway.session, step.type, step.content)
+                    gateway.session.add_message(step.type, step.content)
                     row["decision"] = "recorded"
                 elif isinstance(step, ToolsList):
                     scripted[step.server].tools = [types.Tool.model_validate(_tool(t)) for t in step.tools]
@@ -297,8 +299,7 @@ def _decided(records: Sequence[AuditRecord]) -> dict[str, Any]:
     """The step's decision: the most severe of its records (a denied call has only one)."""
     if not records:
         return {"decision": "none"}
-    order = ["allow", "redact", "ask", "deny"]
-    worst = max(records, key=lambda r: order.index(r.decision) if r.decision in order else 0)
+    worst = max(records, key=lambda r: Decision.parse(r.decision))
     findings = [f.model_dump(exclude_none=True) for r in records for f in r.findings]
     return {
         "decision": worst.decision,

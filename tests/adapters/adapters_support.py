@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from mcp_firewall_adapters import GuardSession
+from mcp_firewall_adapters import RuntimeSession
 
 from firewall.config import FirewallConfig
 from firewall.tools.replay_command import replay_file
@@ -43,7 +43,7 @@ def sent_mail(outbox: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines() if line]
 
 
-async def replayed(session: GuardSession, config: FirewallConfig, tmp_path: Path) -> list[str]:
+async def replayed(session: RuntimeSession, config: FirewallConfig, tmp_path: Path) -> list[str]:
     """The decisions `mcp-firewall replay` gives for the trace the session recorded (on a thread
     of its own: replay runs its own event loop)."""
     path = session.write_trace(tmp_path / f"trace-{session.id}.jsonl")

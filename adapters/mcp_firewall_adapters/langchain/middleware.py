@@ -38,7 +38,7 @@ from mcp_firewall_adapters.langchain.tools import (
     tool_definition,
 )
 from mcp_firewall_adapters.runtime import FirewallRuntime, FirewallSource, runtime_of
-from mcp_firewall_adapters.session import GuardSession, Role, fingerprint
+from mcp_firewall_adapters.session import Role, RuntimeSession, fingerprint
 
 
 @dataclass
@@ -93,24 +93,24 @@ class FirewallMiddleware(AgentMiddleware):
         self.principal = principal
         self.record = record
         self.max_sessions = max_sessions
-        self._sessions: OrderedDict[Hashable, GuardSession] = OrderedDict()
+        self._sessions: OrderedDict[Hashable, RuntimeSession] = OrderedDict()
         self._lock = threading.Lock()
         self._definitions: dict[int, tuple[BaseTool, tuple[str, str], dict[str, Any]]] = {}
 
     # -- sessions ------------------------------------------------------------------------------
 
     @property
-    def sessions(self) -> list[GuardSession]:
+    def sessions(self) -> list[RuntimeSession]:
         """Live sessions, oldest first."""
         with self._lock:
             return list(self._sessions.values())
 
     @property
-    def last_session(self) -> GuardSession | None:
+    def last_session(self) -> RuntimeSession | None:
         with self._lock:
             return next(reversed(self._sessions.values()), None)
 
-    def session_for(self, state: Any, runtime: Any) -> GuardSession:
+    def session_for(self, state: Any, runtime: Any) -> RuntimeSession:
         key = conversation_key(state, runtime)
         with self._lock:
             session = self._sessions.get(key)
@@ -143,7 +143,7 @@ class FirewallMiddleware(AgentMiddleware):
             _remember_shown(session, turn, await self.runtime.arun(_decide_turn, session, turn))
         return await handler(_shown(session, request))
 
-    def _turn(self, session: GuardSession, request: ModelRequest) -> _Turn:
+    def _turn(self, session: RuntimeSession, request: ModelRequest) -> _Turn:
         messages: list[tuple[str, Role, str]] = []
         if request.system_message is not None:
             messages.append(_message(request.system_message, "system"))
@@ -200,7 +200,7 @@ class FirewallMiddleware(AgentMiddleware):
         }
         return _replace(out, shown)
 
-    def _call(self, session: GuardSession, request: ToolCallRequest) -> _Call:
+    def _call(self, session: RuntimeSession, request: ToolCallRequest) -> _Call:
         tool_call = request.tool_call
         tool = request.tool
         arguments = dict(tool_call.get("args") or {})
@@ -243,7 +243,7 @@ class FirewallMiddleware(AgentMiddleware):
         return definition
 
 
-def _remember_shown(session: GuardSession, turn: _Turn, shown: dict[str, list[dict[str, Any]]]) -> None:
+def _remember_shown(session: RuntimeSession, turn: _Turn, shown: dict[str, list[dict[str, Any]]]) -> None:
     """Remember, per tool object, how the firewall lets the model see the lists it just decided:
     as it is, with a redacted description (a copy), or not at all (None)."""
     replaced: dict[int, tuple[BaseTool, BaseTool | None]] = session.memo.setdefault("replaced", {})
@@ -260,7 +260,7 @@ def _remember_shown(session: GuardSession, turn: _Turn, shown: dict[str, list[di
                 replaced[id(tool)] = (tool, copy)
 
 
-def _shown(session: GuardSession, request: ModelRequest) -> ModelRequest:
+def _shown(session: RuntimeSession, request: ModelRequest) -> ModelRequest:
     """The request with each tool as the firewall lets the model see it, on every model call."""
     replaced: dict[int, tuple[BaseTool, BaseTool | None]] = session.memo.get("replaced") or {}
     if not replaced:
@@ -278,21 +278,19 @@ def _shown(session: GuardSession, request: ModelRequest) -> ModelRequest:
 # -- on the runtime's thread -------------------------------------------------------------------
 
 
-async def _decide_turn(session: GuardSession, turn: _Turn) -> dict[str, list[dict[str, Any]]]:
+async def _decide_turn(session: RuntimeSession, turn: _Turn) -> dict[str, list[dict[str, Any]]]:
     for key, role, text in turn.messages:
         session.note_message(role, text, key)
-    note = getattr(session.guard, "note_tools", None)  # pin every server's tools before deciding any
-    if note is not None:
-        for server, listed in turn.tools.items():
-            note(server, [definition for _, definition in listed])
+    for server, listed in turn.tools.items():  # pin every server's tools before deciding any
+        session.firewall_session.note_tools(server, [definition for _, definition in listed])
     return {
         server: await session.register_tools(server, [definition for _, definition in listed])
         for server, listed in turn.tools.items()
     }
 
 
-async def _decide_call(session: GuardSession, call: _Call) -> CallCheck:
-    if call.listing and call.tool not in session.guard.catalogs.get(call.server, {}):
+async def _decide_call(session: RuntimeSession, call: _Call) -> CallCheck:
+    if call.listing and not session.registered(call.server, call.tool):
         await session.register_tools(call.server, call.listing)
     return await session.decide_call(call.server, call.tool, call.arguments, call.call_id)
 

@@ -21,7 +21,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from firewall.guard.session import as_result
-from mcp_firewall_adapters.session import GuardSession
+from mcp_firewall_adapters.session import RuntimeSession
 
 META = "mcp_firewall"
 """The key in `BaseTool.metadata` holding {"server": ..., "definition": MCP Tool dict}."""
@@ -130,7 +130,7 @@ def shown_message(message: ToolMessage, result: dict[str, Any], *, denied: bool)
 
 def guard_tool(
     tool: BaseTool,
-    session: GuardSession,
+    session: RuntimeSession,
     *,
     server: str | None = None,
     annotations: Mapping[str, Any] | None = None,
@@ -192,7 +192,7 @@ def guard_tool(
 
 def guard_tools(
     tools: Sequence[BaseTool],
-    session: GuardSession,
+    session: RuntimeSession,
     *,
     server: str | None = None,
     read_only: Sequence[str] = (),

@@ -53,7 +53,7 @@ from mcp_firewall_adapters.openai_agents.convert import (
     user_texts,
 )
 from mcp_firewall_adapters.runtime import FirewallRuntime, FirewallSource, runtime_of
-from mcp_firewall_adapters.session import GuardSession, Role, fingerprint
+from mcp_firewall_adapters.session import Role, RuntimeSession, fingerprint
 
 DEFAULT_SERVER = "local"
 REDACTED_ARGUMENTS = (
@@ -87,12 +87,12 @@ class AgentsFirewall:
         self.hooks = FirewallRunHooks(self)
         self.local: dict[str, dict[str, dict[str, Any]]] = {}
         """server -> tool name -> definition, of the function tools given to protect_tools."""
-        self._sessions: OrderedDict[Hashable, GuardSession] = OrderedDict()
+        self._sessions: OrderedDict[Hashable, RuntimeSession] = OrderedDict()
         self._lock = threading.Lock()
 
     # -- sessions ------------------------------------------------------------------------------
 
-    def session(self, context: RunContextWrapper[Any]) -> GuardSession:
+    def session(self, context: RunContextWrapper[Any]) -> RuntimeSession:
         """The firewall session of the run this context belongs to."""
         # by default the run: it has one Usage, shared by its hooks', filters' and tools' contexts
         key = self.session_key(context) if self.session_key is not None else ("run", id(context.usage))
@@ -112,7 +112,7 @@ class AgentsFirewall:
             self._sessions.pop(key, None)
 
     @property
-    def last_session(self) -> GuardSession | None:
+    def last_session(self) -> RuntimeSession | None:
         with self._lock:
             return next(reversed(self._sessions.values()), None)
 
@@ -242,7 +242,7 @@ class FirewallRunHooks(RunHooks[Any]):
 
 
 async def _decide_call(
-    session: GuardSession,
+    session: RuntimeSession,
     server: str,
     tool: str,
     arguments: dict[str, Any],
@@ -255,7 +255,7 @@ async def _decide_call(
     return await session.decide_call(server, tool, arguments, call_id)
 
 
-async def _note_messages(session: GuardSession, messages: list[tuple[str, Role, str]]) -> None:
+async def _note_messages(session: RuntimeSession, messages: list[tuple[str, Role, str]]) -> None:
     for key, role, text in messages:
         session.note_message(role, text, key)
 
@@ -263,9 +263,9 @@ async def _note_messages(session: GuardSession, messages: list[tuple[str, Role, 
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _name_on_server(session: GuardSession, server: str, name: str) -> str:
+def _name_on_server(session: RuntimeSession, server: str, name: str) -> str:
     """The server's own name for a tool the SDK may have renamed (include_server_in_tool_names)."""
-    catalog = session.guard.catalogs.get(server, {})
+    catalog = session.firewall_session.state.catalog.of(server) or {}
     if name in catalog:
         return name
     candidates = [own for own in catalog if name.endswith(own) and len(name) > len(own)]

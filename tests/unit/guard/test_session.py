@@ -4,7 +4,7 @@ import pytest
 
 from firewall.app import build_firewall
 from firewall.config import load_config
-from firewall.guard.session import Guard, as_result
+from firewall.guard.session import FirewallSession, as_result
 
 SEND = {"name": "send_email", "description": "Send an email", "inputSchema": {"type": "object"}}
 pytestmark = pytest.mark.anyio
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.anyio
 READ = {"name": "read_inbox", "description": "Read mail", "annotations": {"readOnlyHint": True}}
 
 
-def guard() -> Guard:
-    return Guard(build_firewall(load_config(None, **{"detect.classifier": "off"})))
+def guard() -> FirewallSession:
+    return build_firewall(load_config(None, **{"detect.classifier": "off"})).open_session()
 
 
 async def test_a_call_whose_argument_came_from_an_untrusted_result_is_denied():

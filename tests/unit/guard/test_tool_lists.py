@@ -5,7 +5,7 @@ import pytest
 from firewall.app import build_firewall
 from firewall.config import load_config
 from firewall.detect.unicode import UnicodeDetector
-from firewall.guard.session import Guard, as_result
+from firewall.guard.session import FirewallSession, as_result
 from firewall.provenance.normalize import normalize
 
 pytestmark = pytest.mark.anyio
@@ -14,11 +14,11 @@ SEND = {"name": "send_email", "description": "Send an email.", "inputSchema": {"
 LIST_DIR = {"name": "list_directory", "description": "List files.", "annotations": {"readOnlyHint": True}}
 
 
-def guard() -> Guard:
+def guard() -> FirewallSession:
     config = load_config(
         None, **{"detect.classifier": "off", "provenance.servers": {"mail": {"trust": "internal"}}}
     )
-    return Guard(build_firewall(config))
+    return build_firewall(config).open_session()
 
 
 def rules(check) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from firewall.config import PolicyConfig, ProvenanceConfig
 from firewall.core.errors import ConfigError
 from firewall.core.events import ContentEvent, Decision, SessionInfo, ToolCall, ToolList, ToolResult
 from firewall.core.labels import Confidentiality, Label, Trust
-from firewall.guard.state import SessionMemory
+from firewall.guard.state import SessionState
 from firewall.policy.build import build_input
 from firewall.policy.document import PolicyInput
 from firewall.policy.engine import EmbeddedEngine, OpaServerEngine, PolicyError, load_sources, policy_data
@@ -82,37 +83,39 @@ class Failing:
 async def test_engine_errors_and_undefined_decisions_are_deny():
     session = SessionInfo("s")
     labeler = Labeler(ProvenanceConfig())
-    session.state["provenance"] = SessionGraph(labeler)
+    state = SessionState(session, SessionGraph(labeler))
     call = ToolCall(session, "mail", "send", {}, 1, {"name": "send"})
-    verdict = await PolicyStage(Failing(), labeler).decide(call)
+    verdict = await PolicyStage(Failing(), labeler).decide(call, state.view())
     assert verdict.decision is Decision.DENY and verdict.rule_ids == ["policy.error"]
     stage = PolicyStage(Failing(), labeler)
     assert stage.verdict(None).rule_ids == ["policy.undefined"]
     assert stage.verdict({"decision": "allow"}).rule_ids == ["policy.malformed"]
     assert stage.verdict([{"rule_id": "x", "level": "maybe"}]).rule_ids == ["policy.malformed"]
+    assert stage.verdict([{"rule_id": "x", "level": "DENY"}]).rule_ids == ["policy.malformed"]
+    assert stage.verdict(["deny"]).rule_ids == ["policy.malformed"]
     assert stage.verdict([]) is None
     mixed = stage.verdict([{"rule_id": "a", "level": "ask"}, {"rule_id": "b", "level": "deny"}])
     assert mixed.decision is Decision.DENY and mixed.rule_ids == ["a", "b"]
 
 
-def session_with_graph() -> tuple[SessionInfo, SessionGraph, SessionMemory, Labeler]:
+def session_with_graph() -> tuple[SessionInfo, SessionState, Labeler]:
     labeler = Labeler(ProvenanceConfig())
     session = SessionInfo("s", principal="alice")
-    graph = SessionGraph(labeler)
-    session.state["provenance"] = graph
-    return session, graph, SessionMemory(), labeler
+    return session, SessionState(session, SessionGraph(labeler)), labeler
 
 
 def test_the_built_input_validates_against_the_documented_schema_for_every_phase():
-    session, graph, memory, labeler = session_with_graph()
+    session, state, labeler = session_with_graph()
+    graph = state.graph
     untrusted = Label(Trust.UNTRUSTED, Confidentiality.PRIVATE)
     schema = {"name": "send", "annotations": {"readOnlyHint": False}}
     call = ToolCall(session, "mail", "send", {"to": "x@y.example", "n": [1, {"a": "b"}]}, 7, schema)
-    call.provenance = graph.add_call("mail", "send", call.arguments, schema["annotations"])
-    result = ToolResult(call, {"content": [{"type": "text", "text": "ok"}]})
-    result.provenance = (
-        graph.add_output("tool_result", "mail", "send", ["ok"], untrusted, call.provenance.node),
+    call = dataclasses.replace(
+        call, provenance=graph.add_call("mail", "send", call.arguments, schema["annotations"])
     )
+    result = ToolResult(call, {"content": [{"type": "text", "text": "ok"}]})
+    output = graph.add_output("tool_result", "mail", "send", ["ok"], untrusted, call.provenance.node)
+    result = dataclasses.replace(result, provenance=(output,))
     listing = ToolList(session, "mail", {"tools": [{"name": "send", "description": "Send mail."}]})
     resource = ContentEvent(
         session, "files", "resources/read", {"contents": [{"uri": "file:///a", "text": "t"}]}, "file:///a"
@@ -122,7 +125,7 @@ def test_the_built_input_validates_against_the_documented_schema_for_every_phase
     )
     phases = []
     for event in (call, result, listing, resource, sampling):
-        document = build_input(event, graph, memory, labeler)
+        document = build_input(event, state.view(), labeler)
         PolicyInput.model_validate(document)  # raises on any drift between builder and schema
         phases.append(document["phase"])
     assert phases == ["call", "result", "list", "resource", "sampling"]
@@ -259,10 +262,10 @@ async def test_packs_are_evaluated_only_for_the_phases_they_declare(tmp_path):
         is None
     )
 
-    session, _graph, _, labeler = session_with_graph()
+    session, state, labeler = session_with_graph()
     engine = Counting()
     stage = PolicyStage(engine, labeler, frozenset({"call"}))
     call = ToolCall(session, "mail", "send", {}, 1, {"name": "send"})
-    await stage.decide(ToolResult(call, {"content": []}))
-    await stage.decide(call)
+    await stage.decide(ToolResult(call, {"content": []}), state.view())
+    await stage.decide(call, state.view())
     assert [d["phase"] for d in engine.documents] == ["call"]
