@@ -234,7 +234,7 @@ class SessionState:
             raise SnapshotError(f"the session snapshot is corrupt: {type(exc).__name__}: {exc}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StateView:
     """The SessionView (firewall.core.view) of a SessionState: reads only, and returns only
     immutable values (records, tuples, copies), so a stage cannot change the session through it."""

@@ -11,6 +11,8 @@ CORE_MODULES = [
     "firewall.core.pipeline",
     "firewall.core.labels",
     "firewall.core.records",
+    "firewall.core.payloads",
+    "firewall.core.view",
 ]
 
 
