@@ -145,3 +145,27 @@ async def test_a_session_is_restored_from_its_snapshot_and_garbage_is_refused():
     assert (await restored.check_call("files", "read", {})).allowed
     with pytest.raises(SnapshotError):
         fw.restore_session(b"not a snapshot")
+
+
+async def test_a_listed_entry_that_names_no_tool_is_no_description_node():
+    fw, records = firewall()
+    session = fw.open_session()
+    page = {"tools": [READ, "junk", {"name": ["odd"]}, {"description": "no name"}]}
+    await session.check_list_page("files", page)
+    assert [p["name"] for p in records[-1].provenance] == ["read"]
+    assert session.state.pins.tools_of("files") == ("read", "['odd']")  # pinned as listed
+
+
+async def test_a_detection_whose_span_names_no_string_adds_no_flagged_node():
+    class Misplaced:
+        name = "misplaced"
+
+        async def decide(self, event, view):
+            if isinstance(event, ToolCall):
+                return None
+            return Verdict(Decision.REDACT, (Finding("detect.test", "m", span=Span(("nowhere",), 0, 1)),))
+
+    fw, _ = firewall(Misplaced())
+    session = fw.open_session()
+    await session.check_content("srv", "notifications/message", {"level": "info", "data": "quiet"})
+    assert [n.kind for n in session.state.graph.nodes.values()] == ["log"]
