@@ -1,4 +1,9 @@
-"""One downstream server connection: its streams, the requests in flight to it, and its tool catalog."""
+"""One downstream server connection: its streams, the requests in flight to it, and its tool catalog.
+
+Every request to a server, the agent's (relayed) and the firewall's own (catalog fetches, the
+gateway's fan-out), gets a fresh downstream id here (register), is sent here (send_request), and
+is settled here when its reply comes (settle), so ids from different peers never collide.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,37 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCMessage, RequestId
 
 from firewall.core.errors import ServerDown
 from firewall.core.events import ToolCall, tool_catalog
 from firewall.proxy import wire
+from firewall.proxy.sdk import ReadStream, WriteStream
 
 log = logging.getLogger(__name__)
 
 MAX_LIST_PAGES = 100
+"""Pages of one */list followed before the firewall stops asking (a server's cursor may not end)."""
+LISTS = {
+    "tools/list": "tools",
+    "prompts/list": "prompts",
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+}
+"""The */list methods and the result key that holds each one's entries."""
+
+
+def own_request_meta(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The agent's per-request _meta minus its progress token, for the firewall's own requests.
+
+    In the 2026-07-28 era every request carries its protocol version and client info in _meta;
+    reusing the agent's keeps the firewall's requests valid in either era.
+    """
+    meta = (params or {}).get("_meta")
+    if not isinstance(meta, dict):
+        return None
+    return {k: v for k, v in meta.items() if k != "progressToken"} or None
 
 
 @dataclass
@@ -39,6 +64,8 @@ class Pending:
 
 @dataclass
 class Link:
+    """The firewall's connection to one downstream server, and what it knows of that server."""
+
     name: str
     receive: ReadStream[SessionMessage | Exception]
     send_stream: WriteStream[SessionMessage]
@@ -54,6 +81,7 @@ class Link:
     _catalog_lock: anyio.Lock = field(default_factory=anyio.Lock)
 
     async def send(self, message: JSONRPCMessage) -> None:
+        """Send one message to the server; ServerDown (and the link marked down) if it is gone."""
         if not self.up:
             raise ServerDown(f"server {self.name!r} is down")
         try:
@@ -81,19 +109,20 @@ class Link:
                 note = {"requestId": downstream_id, "reason": reason}
                 await self.send(wire.notification("notifications/cancelled", note))
 
-    async def forward_request(self, pending: Pending, method: str, params: dict[str, Any] | None) -> int:
-        downstream_id = self.register(pending)
+    async def send_request(self, downstream_id: int, pending: Pending) -> None:
+        """Send a registered request (its method and params) under its downstream id; if the
+        server is gone it is forgotten again and ServerDown raised."""
         try:
-            await self.send(wire.request_message(downstream_id, method, params))
+            await self.send(wire.request_message(downstream_id, pending.method, pending.params))
         except ServerDown:
             self.pending.pop(downstream_id, None)
             raise
-        return downstream_id
 
     async def request(self, method: str, params: dict[str, Any] | None) -> dict[str, Any]:
         """The firewall's own request (catalog fetch, gateway fan-out); raises on error or server death."""
         pending = Pending(method, params=params, done=anyio.Event())
-        downstream_id = await self.forward_request(pending, method, params)
+        downstream_id = self.register(pending)
+        await self.send_request(downstream_id, pending)
         assert pending.done is not None
         with anyio.move_on_after(self.timeout) as waited:
             await pending.done.wait()
@@ -108,8 +137,9 @@ class Link:
         assert reply is not None and hasattr(reply, "result")
         return reply.result  # type: ignore[union-attr]
 
-    async def list_all(self, method: str, key: str, meta: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """Follow nextCursor through every page of a */list method."""
+    async def list_all(self, method: str, meta: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Every entry of a */list method (one of LISTS), following nextCursor page by page."""
+        key = LISTS[method]
         items: list[dict[str, Any]] = []
         cursor: str | None = None
         for _ in range(MAX_LIST_PAGES):
@@ -133,7 +163,7 @@ class Link:
         async with self._catalog_lock:
             if self.catalog is None:
                 try:
-                    tools = await self.list_all("tools/list", "tools", meta)
+                    tools = await self.list_all("tools/list", meta)
                 except ServerDown as exc:
                     log.warning("could not fetch the tool catalog of %s: %s", self.name, exc)
                     return None

@@ -2,9 +2,10 @@
 
 One Relay serves both entry points. `wrap` is transparent: one server, names untouched, the
 handshake, lists and unknown methods forwarded as they are, so both protocol eras and any method
-the firewall does not inspect pass without re-validation. The gateway (a Naming is given) fronts
-several servers: names are namespaced, lists merged, and the handshake answered by the firewall.
-Request ids are always remapped per server, so ids from different peers never collide.
+the firewall does not inspect pass without re-validation. Given a Naming, the relay fronts several
+servers through a Gateway (gateway.py): names are namespaced, lists merged, and the handshake
+answered by the firewall. Either way every decision is taken here, on the same paths. Request ids
+are always remapped per server (link.py), so ids from different peers never collide.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
-from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import ServerMessageMetadata, SessionMessage
 from mcp.shared.subscriptions import SUBSCRIPTION_ID_META_KEY
 from mcp_types import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
-    UNSUPPORTED_PROTOCOL_VERSION,
     JSONRPCError,
     JSONRPCMessage,
     JSONRPCNotification,
@@ -32,9 +31,7 @@ from mcp_types import (
     JSONRPCResponse,
     RequestId,
 )
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, KNOWN_PROTOCOL_VERSIONS
 
-from firewall import __version__
 from firewall.core.errors import AuditWriteError, ServerDown
 from firewall.core.events import (
     CHANNELS,
@@ -50,25 +47,21 @@ from firewall.guard.firewall import Firewall
 from firewall.guard.session import Guard, remove_paths
 from firewall.proxy import wire
 from firewall.proxy.framing import describe_bad_message
-from firewall.proxy.link import Link, Pending
+from firewall.proxy.gateway import Gateway
+from firewall.proxy.link import LISTS, Link, Pending, own_request_meta
 from firewall.proxy.naming import Naming
+from firewall.proxy.sdk import ReadStream, WriteStream
 
 log = logging.getLogger(__name__)
 
 # Server-to-agent content the firewall decides on before the agent (or its model) sees it.
 _CONTENT_RESULTS = frozenset({"resources/read", "prompts/get"})
 _CONTENT_REQUESTS = frozenset({"sampling/createMessage", "elicitation/create"})
-_LISTS = {
-    "tools/list": "tools",
-    "prompts/list": "prompts",
-    "resources/list": "resources",
-    "resources/templates/list": "resourceTemplates",
-}
 # Replies whose content is decided too (every other reply is, when it holds any string): the
 # handshake, lists in wrap, completions, tasks. See docs/channels.md.
 _HANDSHAKES = frozenset({"initialize", "server/discover"})
 _TASK_STATUS = frozenset({"tasks/get", "tasks/cancel", "tasks/list"})
-_CHECKED_RESULTS = frozenset({*_HANDSHAKES, *_TASK_STATUS, "tasks/result", "completion/complete", *_LISTS})
+_CHECKED_RESULTS = frozenset({*_HANDSHAKES, *_TASK_STATUS, "tasks/result", "completion/complete", *LISTS})
 _ID_KEYS = frozenset({"progressToken", "requestId", "resultType"})
 """Top-level strings that alone carry no server text: id echoes and the 2026-07-28 result type."""
 MAX_TASKS = 10_000
@@ -126,19 +119,13 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def _meta_envelope(params: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The agent's per-request _meta minus its progress token, for the firewall's own requests.
-
-    In the 2026-07-28 era every request carries its protocol version and client info in _meta;
-    reusing the agent's keeps the firewall's requests valid in either era.
-    """
-    meta = (params or {}).get("_meta")
-    if not isinstance(meta, dict):
-        return None
-    return {k: v for k, v in meta.items() if k != "progressToken"} or None
-
-
 class Relay:
+    """One agent session: every message from the agent and from its servers, relayed or answered.
+
+    Without a Naming the relay is transparent and fronts exactly one server (wrap); with one it
+    fronts several through a Gateway.
+    """
+
     def __init__(
         self,
         firewall: Firewall,
@@ -159,7 +146,7 @@ class Relay:
         self.client_receive = client_receive
         self.client_send = client_send
         self.links = links
-        self.naming = naming
+        self.gateway = None if naming is None else Gateway(naming, links)
         self.request_timeout = request_timeout
         for link in links.values():
             link.timeout = request_timeout
@@ -183,7 +170,8 @@ class Relay:
 
     @property
     def transparent(self) -> bool:
-        return self.naming is None
+        """Whether this is the one-server relay of `wrap` (no names rewritten, nothing merged)."""
+        return self.gateway is None
 
     # -- running -------------------------------------------------------------------------------
 
@@ -383,23 +371,29 @@ class Relay:
         if method == "tools/call":
             self._client_calls[message.id] = (None, None)
             self._spawn(self._tool_call, message, answers=message.id)
-        elif self.transparent:
+        elif self.gateway is None:
             (link,) = self.links.values()
             await self._forward(link, message, message.params)
+        elif self.gateway.fans_out(method):
+            self._spawn(self._fan_out, self.gateway, message, answers=message.id)
         else:
-            await self._gateway_request(message)
+            routed = self.gateway.route(message)
+            if isinstance(routed, JSONRPCError):
+                await self._to_client(routed)
+            else:
+                await self._forward(routed.link, message, routed.params)
 
     async def _forward(
         self, link: Link, message: JSONRPCRequest, params: dict[str, Any] | None, call: ToolCall | None = None
     ) -> None:
         pending = Pending(message.method, client_id=message.id, params=params, call=call)
         downstream_id = link.register(pending)
+        # Known before it is sent: the server's reply may be handled before send() returns.
         self._client_calls[message.id] = (link, downstream_id)
-        try:
-            await link.send(wire.request_message(downstream_id, message.method, params))
-        except ServerDown:
-            link.pending.pop(downstream_id, None)
-            raise
+        await link.send_request(downstream_id, pending)
+
+    async def _fan_out(self, gateway: Gateway, message: JSONRPCRequest) -> None:
+        await self._to_client(await gateway.fan_out(message, self))
 
     async def _client_notification(self, message: JSONRPCNotification) -> None:
         params = message.params or {}
@@ -457,13 +451,12 @@ class Relay:
     # -- tools/call ------------------------------------------------------------------------------
 
     def _route_name(self, qualified: Any) -> tuple[Link, str] | None:
+        if self.gateway is not None:
+            return self.gateway.route_tool(qualified)
         if not isinstance(qualified, str):
             return None
-        if self.naming is None:
-            (link,) = self.links.values()
-            return link, qualified
-        split = self.naming.split_name(qualified)
-        return None if split is None else (self.links[split[0]], split[1])
+        (link,) = self.links.values()
+        return link, qualified
 
     async def _tool_call(self, message: JSONRPCRequest) -> None:
         params = message.params or {}
@@ -482,7 +475,7 @@ class Relay:
                 link, tool = route
                 if not link.up:
                     raise ServerDown(f"server {link.name!r} is down")
-                catalog = await link.tool_catalog(_meta_envelope(params))
+                catalog = await link.tool_catalog(own_request_meta(params))
                 schema = None if catalog is None else catalog.get(tool)
                 check = await self.guard.check_call(
                     link.name, tool, arguments, schema=schema, call_id=message.id
@@ -690,8 +683,8 @@ class Relay:
         assert pending.client_id is not None
         subject = (pending.params or {}).get("uri" if pending.method == "resources/read" else "name", "")
         verdict = (await self.guard.check_content(link.name, pending.method, result, str(subject))).verdict
-        if not self.transparent and pending.method == "resources/read":
-            result = self._namespace_contents(link, result)
+        if self.gateway is not None and pending.method == "resources/read":
+            result = self.gateway.namespaced_contents(link.name, result)
         await self._answer_content(pending.client_id, verdict, result)
 
     async def _answer_content(self, client_id: RequestId, verdict: Verdict, result: dict[str, Any]) -> None:
@@ -768,8 +761,8 @@ class Relay:
                 related = listen.client_id
                 meta = {**meta, SUBSCRIPTION_ID_META_KEY: listen.client_id}
                 message = wire.notification(method, {**params, "_meta": meta})
-        if self.naming is not None and method == "notifications/resources/updated" and "uri" in params:
-            message = wire.notification(method, {**params, "uri": self.naming.uri(link.name, params["uri"])})
+        if self.gateway is not None:
+            message = self.gateway.namespaced_notification(link.name, message)
         if _has_text(message.params):  # decided in order: notifications reach the agent as sent
             checked = await self._checked_notification(link, message)
             if checked is None:
@@ -812,115 +805,33 @@ class Relay:
             if owner is link:
                 del self._server_requests[agent_id]
                 self._server_request_ids.pop((link.name, original_id), None)
-        if self.transparent:
+        if self.gateway is None:
             self.server_down = link.name
             note = {"level": "error", "logger": "mcp-firewall", "data": f"server {link.name!r} exited"}
             await self._to_client(wire.notification("notifications/message", note))
             self._end()
         else:
             self.server_down = self.server_down or link.name
-            for kind in ("tools", "prompts", "resources"):
-                await self._to_client(wire.notification(f"notifications/{kind}/list_changed", None))
+            for notice in self.gateway.lists_changed():
+                await self._to_client(notice)
 
-    # -- the gateway's own answers ---------------------------------------------------------------
+    # -- each server's part of a gateway's merged answer (gateway.Parts) --------------------------
 
-    async def _gateway_request(self, message: JSONRPCRequest) -> None:
-        assert self.naming is not None
-        method, params = message.method, message.params or {}
-        if method == "server/discover":
-            # The gateway merges sessions with the initialize handshake; SDK clients in "auto" mode
-            # fall back to it on this error because its data lists only handshake versions.
-            data = {
-                "supported": list(HANDSHAKE_PROTOCOL_VERSIONS),
-                "requested": params.get("protocolVersion"),
-            }
-            await self._to_client(
-                wire.error(
-                    message.id,
-                    UNSUPPORTED_PROTOCOL_VERSION,
-                    "the gateway speaks the initialize handshake",
-                    data,
-                )
-            )
-        elif method in ("initialize", "logging/setLevel", "ping") or method in _LISTS:
-            self._spawn(self._fan_out_request, message, answers=message.id)
-        elif method == "prompts/get":
-            await self._routed(message, "name", self.naming.split_name)
-        elif method in ("resources/read", "resources/subscribe", "resources/unsubscribe"):
-            await self._routed(message, "uri", self.naming.split_uri)
-        elif method == "completion/complete":
-            ref = params.get("ref") or {}
-            if not isinstance(ref, dict):
-                await self._to_client(wire.error(message.id, INVALID_PARAMS, "params.ref must be an object"))
-                return
-            key = "name" if ref.get("type") == "ref/prompt" else "uri"
-            split = self.naming.split_name if key == "name" else self.naming.split_uri
-            value = ref.get(key)
-            target = split(value) if isinstance(value, str) else None
-            if target is None:
-                await self._to_client(
-                    wire.error(message.id, INVALID_PARAMS, f"unknown completion ref {ref!r}")
-                )
-                return
-            server, name = target
-            await self._forward(self.links[server], message, {**params, "ref": {**ref, key: name}})
-        else:
-            await self._to_client(
-                wire.error(message.id, wire.METHOD_NOT_FOUND, f"the gateway cannot route method {method!r}")
-            )
+    async def shown_handshake(self, server: str, result: dict[str, Any]) -> dict[str, Any]:
+        """A server's initialize result as the gateway may merge it: a flagged span of its
+        instructions redacted, or, when denied, its instructions left out."""
+        verdict = await self._handshake_verdict(server, "initialize", result)
+        if verdict.decision is Decision.DENY:
+            log.warning("server %s: initialize instructions withheld: %s", server, wire.explain(verdict))
+        return self._withheld(verdict, result, "initialize")
 
-    async def _routed(
-        self, message: JSONRPCRequest, key: str, split: Callable[[str], tuple[str, str] | None]
-    ) -> None:
-        params = message.params or {}
-        target = split(params[key]) if isinstance(params.get(key), str) else None
-        if target is None:
-            await self._to_client(
-                wire.error(message.id, INVALID_PARAMS, f"unknown {key} {params.get(key)!r}")
-            )
-            return
-        server, name = target
-        await self._forward(self.links[server], message, {**params, key: name})
-
-    async def _fan_out_request(self, message: JSONRPCRequest) -> None:
-        params = message.params or {}
-        meta = _meta_envelope(params)
-        method = message.method
-        results: dict[str, Any] = {}
-
-        async def one(link: Link) -> None:
-            try:
-                if method in _LISTS:
-                    results[link.name] = await link.list_all(method, _LISTS[method], meta)
-                else:
-                    results[link.name] = await link.request(method, message.params)
-            except ServerDown as exc:
-                log.warning("%s: %s failed: %s", link.name, method, exc)
-                if method == "initialize":
-                    link.up = False
-
-        async with anyio.create_task_group() as tg:
-            for link in self.links.values():
-                if link.up:
-                    tg.start_soon(one, link)
-        if method == "initialize":
-            if not results:
-                await self._to_client(
-                    wire.error(message.id, wire.SERVER_UNAVAILABLE, "no server could be initialized")
-                )
-                return
-            for server, result in list(results.items()):
-                results[server] = await self._shown_handshake(server, result)
-            await self._to_client(wire.response(message.id, _merge_initialize(results)))
-        elif method in _LISTS:
-            await self._to_client(wire.response(message.id, await self._merge_lists(method, results)))
-        else:
-            await self._to_client(wire.response(message.id, {}))
-
-    async def _merge_lists(self, method: str, results: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        assert self.naming is not None
-        key = _LISTS[method]
-        merged: list[dict[str, Any]] = []
+    async def shown_lists(
+        self, method: str, results: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[Any]]:
+        """Each server's full */list as the gateway may merge it, decided server by server (a tools
+        list also becomes that server's catalog); a server whose list is denied offers nothing."""
+        key = LISTS[method]
+        shown: dict[str, list[Any]] = {}
         if method == "tools/list":  # every server's names are known before any description is judged
             for server, items in results.items():
                 self.guard.note_tools(server, items)
@@ -932,38 +843,9 @@ class Relay:
             else:
                 verdict = (await self.guard.check_content(server, method, page)).verdict
             if verdict.decision is Decision.DENY:
-                continue  # a server whose list is refused offers nothing through the gateway
-            for item in (self.guard.apply(verdict, page) or page)[key]:
-                named = self._namespace_item(server, key, item)
-                if named is None:
-                    log.warning("server %s listed a malformed %s entry; dropped: %r", server, key, item)
-                else:
-                    merged.append(named)
-        return {key: merged}
-
-    async def _shown_handshake(self, server: str, result: dict[str, Any]) -> dict[str, Any]:
-        """A server's initialize result as the gateway may merge it: a flagged span of its
-        instructions redacted, or, when denied, its instructions left out."""
-        verdict = await self._handshake_verdict(server, "initialize", result)
-        if verdict.decision is Decision.DENY:
-            log.warning("server %s: initialize instructions withheld: %s", server, wire.explain(verdict))
-        return self._withheld(verdict, result, "initialize")
-
-    def _namespace_item(self, server: str, key: str, item: Any) -> dict[str, Any] | None:
-        assert self.naming is not None
-        field = {"tools": "name", "prompts": "name", "resources": "uri"}.get(key, "uriTemplate")
-        if not isinstance(item, dict) or not isinstance(item.get(field), str):
-            return None
-        rename = self.naming.name if field == "name" else self.naming.uri
-        return {**item, field: rename(server, item[field])}
-
-    def _namespace_contents(self, link: Link, result: dict[str, Any]) -> dict[str, Any]:
-        assert self.naming is not None
-        contents = [
-            {**c, "uri": self.naming.uri(link.name, c["uri"])} if isinstance(c, dict) and "uri" in c else c
-            for c in result.get("contents") or []
-        ]
-        return {**result, "contents": contents}
+                continue
+            shown[server] = (self.guard.apply(verdict, page) or page)[key]
+        return shown
 
 
 def _completion_shown(verdict: Verdict, result: dict[str, Any]) -> dict[str, Any]:
@@ -984,33 +866,3 @@ def _completion_shown(verdict: Verdict, result: dict[str, Any]) -> dict[str, Any
     if dropped and isinstance(completion, dict) and isinstance(completion.get("total"), int):
         completion["total"] = max(0, completion["total"] - len(dropped))
     return out
-
-
-def _merge_initialize(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """One InitializeResult for the agent: the oldest version any server chose, the union of capabilities."""
-    versions = [r.get("protocolVersion") for r in results.values()]
-    known = [v for v in versions if v in KNOWN_PROTOCOL_VERSIONS]
-    version = min(known, key=KNOWN_PROTOCOL_VERSIONS.index) if known else versions[0]
-    capabilities: dict[str, Any] = {}
-    instructions: list[str] = []
-    for server, result in results.items():
-        caps = result.get("capabilities") or {}
-        for key in ("tools", "prompts", "resources"):
-            if isinstance(caps.get(key), dict):
-                entry = capabilities.setdefault(key, {})
-                for flag in ("listChanged", "subscribe"):
-                    if caps[key].get(flag):
-                        entry[flag] = True
-        for key in ("logging", "completions"):
-            if key in caps:
-                capabilities[key] = {}
-        if result.get("instructions"):
-            instructions.append(f"[{server}] {result['instructions']}")
-    merged: dict[str, Any] = {
-        "protocolVersion": version,
-        "capabilities": capabilities,
-        "serverInfo": {"name": "mcp-firewall-gateway", "version": __version__},
-    }
-    if instructions:
-        merged["instructions"] = "\n\n".join(instructions)
-    return merged

@@ -36,8 +36,6 @@ from mcp.server.streamable_http import (
     check_accept_headers,
 )
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
-from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp.shared.message import SessionMessage
 from mcp_types import (
@@ -60,11 +58,9 @@ from firewall.config import ServerConfig
 from firewall.core.events import SessionInfo
 from firewall.proxy import wire
 from firewall.proxy.framing import CappedLines
+from firewall.proxy.sdk import ReadStream, Streams, create_mcp_http_client
 
 log = logging.getLogger(__name__)
-
-# The SDK's own stream protocols (its transports yield these).
-Streams = tuple[ReadStream[SessionMessage | Exception], WriteStream[SessionMessage]]
 
 GRACE_SECONDS = 2.0
 
