@@ -19,8 +19,9 @@ from feature_suite import everything_command
 from gateway import TOKEN, free_port, http_gateway, toml_list
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from test_through_firewall import INIT
+
+from firewall.proxy.sdk import create_mcp_http_client
 
 pytestmark = pytest.mark.anyio
 

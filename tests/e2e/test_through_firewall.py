@@ -24,8 +24,9 @@ from feature_suite import (
 from gateway import OTHER_TOKEN, TOKEN, firewall_args, free_port, http_gateway, namespaced, toml_list
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from test_direct import assert_legacy, assert_modern
+
+from firewall.proxy.sdk import create_mcp_http_client
 
 pytestmark = pytest.mark.anyio
 
