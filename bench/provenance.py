@@ -1,6 +1,7 @@
 """Provenance matching cost as a session grows: per-call matching latency and per-output indexing
-cost at 100, 1,000 and 10,000 output nodes (about 1 KB each, so up to 10 MB of session text), and
-the memory one session's graph and index take.
+cost at 100, 1,000 and 10,000 output nodes (about 1 KB each, so up to 10 MB of session text), the
+memory one session's graph and index take, and what a snapshot of it costs (JSON size, dump and
+load time).
 
 Usage: python bench/provenance.py [--calls 1000] [--write]
 """
@@ -8,6 +9,7 @@ Usage: python bench/provenance.py [--calls 1000] [--write]
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import time
@@ -73,6 +75,11 @@ def measure(size: int, calls: int) -> dict[str, float]:
         graph.add_call("mail", "send_email", arguments)
         samples.append((time.perf_counter() - start) * 1e3)
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    start = time.perf_counter()
+    snapshot = json.dumps(graph.dump())
+    dumped = time.perf_counter()
+    SessionGraph.load(json.loads(snapshot), graph.labeler, graph.max_nodes, graph.max_bytes)
+    loaded = time.perf_counter()
     tracemalloc.start()
     memory_graph, _, _ = build(size, random.Random(size))
     memory = tracemalloc.get_traced_memory()[0] / 2**20
@@ -86,18 +93,23 @@ def measure(size: int, calls: int) -> dict[str, float]:
         "index_ms_per_kb": statistics.median(per_kb),
         "memory_mb": memory,
         "keys": len(graph.index),
+        "carried": len(graph.carry),
+        "snapshot_mb": len(snapshot) / 2**20,
+        "dump_ms": (dumped - start) * 1e3,
+        "load_ms": (loaded - dumped) * 1e3,
     }
 
 
 def table(rows: list[dict[str, float]]) -> str:
     lines = [
-        "| output nodes | session text MB | call matching p50 ms | p99 ms | indexing ms per KB of output | index keys | session memory MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| output nodes | session text MB | call matching p50 ms | p99 ms | indexing ms per KB of output | index keys | carried keys | session memory MB | snapshot JSON MB | dump ms | load ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['nodes']:,} | {r['text_mb']:.1f} | {r['p50']:.3f} | {r['p99']:.3f} | "
-            f"{r['index_ms_per_kb']:.3f} | {r['keys']:,} | {r['memory_mb']:.1f} |"
+            f"{r['index_ms_per_kb']:.3f} | {r['keys']:,} | {r['carried']:,} | {r['memory_mb']:.1f} | "
+            f"{r['snapshot_mb']:.1f} | {r['dump_ms']:.0f} | {r['load_ms']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -123,7 +135,9 @@ def main() -> None:
             f"## Provenance matching\n\n{text}\n\n{summary}\n\n"
             "Each call has four arguments (an address that half the time comes from an earlier output, a subject, "
             "a 40-word body, a number); each output is about 1 KB of text with an address, an invoice id, a URL, "
-            "a phone number and an account number. Memory is what tracemalloc sees for one session's graph and index.\n\n"
+            "a phone number and an account number. Every call carries the values it took from those (untrusted) outputs "
+            "(carried keys). Memory is what tracemalloc sees for one session's graph and index; the snapshot is "
+            "`json.dumps(graph.dump())` after the calls, loaded back with `SessionGraph.load`.\n\n"
             f"- Machine: {machine()}\n"
             f"- Command: `python bench/provenance.py --write` ({args.calls} calls per size)\n",
         )

@@ -51,6 +51,8 @@ STOP_VALUES = frozenset(
 
 @dataclass(frozen=True)
 class Value:
+    """One traceable value: its kind, the key it is indexed under, and its span in the text."""
+
     kind: str
     key: str
     start: int
@@ -118,6 +120,7 @@ def _paths(text: str) -> Iterator[Value]:
 
 
 def is_field(text: str) -> bool:
+    """Whether a whole normalised string is long and specific enough to count as a copied field."""
     return 8 <= len(text) <= MAX_FIELD and text not in STOP_VALUES
 
 

@@ -20,6 +20,9 @@ _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
 
 class Labeler:
+    """Labels and tool classes from the [provenance] config (servers, tool and resource rules,
+    the catalog), with small bounded caches for the per-event lookups."""
+
     def __init__(self, config: ProvenanceConfig) -> None:
         self.default = Label.parse(config.default_trust, config.default_confidentiality)
         self.servers = {name: Label.parse(s.trust, s.confidentiality) for name, s in config.servers.items()}
@@ -30,6 +33,7 @@ class Labeler:
         self.resource_rules = list(config.resources)
 
     def server(self, server: str) -> Label:
+        """The server's configured label, or the default for servers without an entry."""
         return self.servers.get(server, self.default)
 
     def _first(self, rules: list[LabelRule], server: str, field: str, value: str) -> LabelRule | None:
@@ -53,6 +57,7 @@ class Labeler:
         return None
 
     def tool(self, server: str, tool: str) -> Label:
+        """The label of a tool's results: the first tool rule that sets one, over the server's."""
         key = ("tool", server, tool)
         if key not in self._labels:
             if len(self._labels) > _CACHE_LIMIT:
@@ -63,11 +68,13 @@ class Labeler:
         return self._labels[key]
 
     def resource(self, server: str, uri: str) -> Label:
+        """The label of a resource: the first URI rule that sets one, over the server's."""
         rule = self._first(self.resource_rules, server, "uri", uri)
         base = self.server(server)
         return base if rule is None else Label.parse(rule.trust, rule.confidentiality, base)
 
     def classes(self, server: str, tool: str, annotations: Mapping[str, Any] | None) -> frozenset[ToolClass]:
+        """The tool's classes (see classes_with_origin)."""
         return self.classes_with_origin(server, tool, annotations)[0]
 
     def classes_with_origin(
