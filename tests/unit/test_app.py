@@ -37,7 +37,7 @@ class Marker:
 
     name = "marker"
 
-    async def decide(self, event: object) -> None:
+    async def decide(self, event: object, view: object) -> None:
         return None
 
 

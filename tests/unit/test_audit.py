@@ -18,7 +18,6 @@ from firewall.core.labels import UNTRUSTED_PUBLIC
 from firewall.core.pipeline import Pipeline
 from firewall.core.records import OutputProvenance
 from firewall.guard.firewall import Firewall
-from firewall.guard.state import memory_of
 from firewall.provenance.labeler import Labeler
 
 
@@ -112,10 +111,10 @@ def test_a_write_that_fails_part_way_leaves_no_partial_line(tmp_path, monkeypatc
 @NEEDS_DEV_FULL
 async def test_decide_raises_when_the_record_cannot_be_written_and_does_not_count_the_call():
     firewall = Firewall(Pipeline([]), AuditLog(Path("/dev/full")), Labeler(ProvenanceConfig()))
-    call = _call(1)
+    session = firewall.open_session(SessionInfo("s"))
     with pytest.raises(AuditWriteError):
-        await firewall.decide(call, "tools/call")
-    assert memory_of(call.session).calls == 0
+        await session.decide(_call(1), "tools/call")
+    assert session.state.memory.calls == 0
 
 
 @pytest.mark.parametrize("where", ["parent_is_a_file", "is_a_directory"])
