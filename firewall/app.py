@@ -211,7 +211,7 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
     """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
     firewall = quietly(build_firewall, config)
     limit = config.limits.max_message_bytes
-    session = SessionInfo(id=uuid.uuid4().hex)
+    session = firewall.open_session()
     relay: Relay | None = None
     try:
         async with (
@@ -221,7 +221,6 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
             agent_stdio(limit) as agent,
         ):
             relay = Relay(
-                firewall,
                 session,
                 *agent,
                 {name: Link(name, *server)},
@@ -273,7 +272,7 @@ async def serve_session(
                 log.error("server %s is unavailable: %s", name, exc)
                 links[name] = _down_link(name)
         timeout = config.limits.request_timeout_seconds
-        await Relay(firewall, session, *agent, links, naming, request_timeout=timeout).run()
+        await Relay(firewall.open_session(session), *agent, links, naming, request_timeout=timeout).run()
 
 
 async def run_gateway(config: FirewallConfig) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from firewall.audit import AuditLog
-from firewall.core.events import Event, SessionInfo, Verdict
+from firewall.core.events import SessionInfo
 from firewall.core.pipeline import Pipeline
 from firewall.guard.session import FirewallSession
 from firewall.guard.state import SessionState
@@ -49,7 +49,3 @@ class Firewall:
             snapshot, self.labeler, max_nodes=self.max_nodes, max_bytes=self.max_bytes
         )
         return FirewallSession(self, state)
-
-    def record(self, event: Event, verdict: Verdict, *, method: str) -> None:
-        """TRANSITIONAL (H1): the relay's old refusal log; FirewallSession.record replaces it."""
-        self.audit.decision(event, verdict, method=method)

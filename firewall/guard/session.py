@@ -217,21 +217,3 @@ class FirewallSession:
         return ResultCheck(
             verdict, shown if shown is not None else wire.denied_tool_result(verdict, modern=modern)
         )
-
-
-# TRANSITIONAL (H1): the relay's old names, until the relay switches to FirewallSession; removed then.
-remove_paths = payloads.remove_paths
-
-
-class Guard(FirewallSession):
-    """TRANSITIONAL (H1): the relay's old entry point; removed when the relay switches."""
-
-    def __init__(
-        self, firewall: Firewall, session: SessionInfo | None = None, *, principal: str = "local"
-    ) -> None:
-        super().__init__(firewall, firewall.open_session(session, principal=principal).state)
-
-    @property
-    def session(self) -> SessionInfo:
-        """TRANSITIONAL."""
-        return self.info

@@ -1,4 +1,5 @@
-"""One downstream server connection: its streams, the requests in flight to it, and its tool catalog.
+"""One downstream server connection: its streams, and the requests in flight to it. The server's
+tool catalog is the session's (SessionState.catalog); the link fetches it there when needed.
 
 Every request to a server, the agent's (relayed) and the firewall's own (catalog fetches, the
 gateway's fan-out), gets a fresh downstream id here (register), is sent here (send_request), and
@@ -19,7 +20,8 @@ from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCMessage, RequestId
 
 from firewall.core.errors import ServerDown
-from firewall.core.events import ToolCall, tool_catalog
+from firewall.core.events import ToolCall
+from firewall.guard.state import ToolCatalog
 from firewall.proxy import wire
 from firewall.proxy.sdk import ReadStream, WriteStream
 
@@ -64,7 +66,7 @@ class Pending:
 
 @dataclass
 class Link:
-    """The firewall's connection to one downstream server, and what it knows of that server."""
+    """The firewall's connection to one downstream server, and the requests in flight to it."""
 
     name: str
     receive: ReadStream[SessionMessage | Exception]
@@ -73,8 +75,6 @@ class Link:
     up: bool = True
     never_started: bool = False
     """The server could not be started: the link is down from the beginning."""
-    catalog: dict[str, dict[str, Any]] | None = None
-    """tool name -> its tools/list entry; None until the firewall has seen a complete list."""
     timeout: float = math.inf
     """Seconds a request may go unanswered (limits.request_timeout_seconds)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -158,17 +158,21 @@ class Link:
                 break
         return items
 
-    async def tool_catalog(self, meta: dict[str, Any] | None) -> dict[str, dict[str, Any]] | None:
-        """The server's tools, fetched once (and again after tools/list_changed); None if unavailable."""
-        async with self._catalog_lock:
-            if self.catalog is None:
+    async def tool_catalog(
+        self, catalog: ToolCatalog, meta: dict[str, Any] | None
+    ) -> dict[str, dict[str, Any]] | None:
+        """The server's tools from the session's catalog, fetched into it when the session has no
+        complete list of them (at first, and again after tools/list_changed); None if unavailable."""
+        async with self._catalog_lock:  # concurrent calls fetch once
+            known = catalog.of(self.name)
+            if known is None:
                 try:
                     tools = await self.list_all("tools/list", meta)
                 except ServerDown as exc:
                     log.warning("could not fetch the tool catalog of %s: %s", self.name, exc)
                     return None
-                self.catalog = tool_catalog(tools)
-            return self.catalog
+                known = catalog.replace(self.name, tools)
+            return known
 
     def settle(self, downstream_id: RequestId, reply: JSONRPCMessage | Exception) -> Pending | None:
         """Remove and return the pending request this reply answers; wakes the firewall's own waiters."""

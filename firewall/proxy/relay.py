@@ -38,13 +38,11 @@ from firewall.core.events import (
     OTHER,
     ContentEvent,
     Decision,
-    SessionInfo,
     ToolCall,
     Verdict,
-    tool_catalog,
 )
-from firewall.guard.firewall import Firewall
-from firewall.guard.session import Guard, remove_paths
+from firewall.core.payloads import apply_verdict, remove_paths
+from firewall.guard.session import FirewallSession
 from firewall.proxy import wire
 from firewall.proxy.framing import describe_bad_message
 from firewall.proxy.gateway import Gateway
@@ -128,8 +126,7 @@ class Relay:
 
     def __init__(
         self,
-        firewall: Firewall,
-        session: SessionInfo,
+        session: FirewallSession,
         client_receive: ReadStream[SessionMessage | Exception],
         client_send: WriteStream[SessionMessage],
         links: dict[str, Link],
@@ -139,10 +136,9 @@ class Relay:
     ) -> None:
         if naming is None and len(links) != 1:
             raise ValueError("a transparent relay fronts exactly one server")
-        self.firewall = firewall
         self.session = session
-        self.guard = Guard(firewall, session)
-        """Every decision goes through the same in-process API the adapters use."""
+        """Every decision goes through the same in-process API the adapters use; the session's
+        state holds the one tool catalog of its servers."""
         self.client_receive = client_receive
         self.client_send = client_send
         self.links = links
@@ -327,16 +323,16 @@ class Relay:
             params = params or {}
             arguments = params.get("arguments")
             event: ToolCall | ContentEvent = ToolCall(
-                self.session,
+                self.session.info,
                 server,
                 str(params.get("name")),
                 arguments if isinstance(arguments, dict) else {},
                 request_id if request_id is not None else "",
             )
         else:
-            event = ContentEvent(self.session, server, method, {"reason": reason})
+            event = ContentEvent(self.session.info, server, method, {"reason": reason})
         try:
-            self.firewall.record(event, verdict, method=method)
+            self.session.record(event, verdict, method=method)
         except AuditWriteError as exc:  # the refusal stands: nothing was forwarded
             log.error("%s", exc)
 
@@ -466,24 +462,24 @@ class Relay:
         try:
             route = self._route_name(params.get("name"))
             if route is None:
-                call = ToolCall(self.session, "", str(params.get("name")), arguments, message.id)
+                call = ToolCall(self.session.info, "", str(params.get("name")), arguments, message.id)
                 verdict = Verdict.deny(
                     "firewall.unknown_tool", f"unknown tool {params.get('name')!r}", stage="router"
                 )
-                self.firewall.record(call, verdict, method="tools/call")
+                self.session.record(call, verdict, method="tools/call")
             else:
                 link, tool = route
                 if not link.up:
                     raise ServerDown(f"server {link.name!r} is down")
-                catalog = await link.tool_catalog(own_request_meta(params))
+                catalog = await link.tool_catalog(self.session.state.catalog, own_request_meta(params))
                 schema = None if catalog is None else catalog.get(tool)
-                check = await self.guard.check_call(
+                check = await self.session.check_call(
                     link.name, tool, arguments, schema=schema, call_id=message.id
                 )
                 call, verdict = check.call, check.verdict
             if message.id in self._cancelled:
                 return
-            allowed_args = wire.apply_to_payload(verdict, arguments)
+            allowed_args = apply_verdict(verdict, arguments)
             if route is None or allowed_args is None:
                 await self._to_client(
                     wire.response(message.id, wire.denied_tool_result(verdict, modern=wire.is_modern(params)))
@@ -538,7 +534,7 @@ class Relay:
         if isinstance(result.get("task"), dict) and "content" not in result:
             await self._task_created(pending.call, pending.client_id, result)
             return
-        shown = await self.guard.check_result(pending.call, result, modern=wire.is_modern(pending.params))
+        shown = await self.session.check_result(pending.call, result, modern=wire.is_modern(pending.params))
         await self._to_client(wire.response(pending.client_id, shown.result))
 
     # -- the other server-to-agent channels (docs/channels.md) ------------------------------------
@@ -552,7 +548,7 @@ class Relay:
             self._tasks[(call.server, task_id)] = call
             if len(self._tasks) > MAX_TASKS:
                 del self._tasks[next(iter(self._tasks))]
-        check = await self.guard.check_content(call.server, "tools/call", result, call.tool, channel="task")
+        check = await self.session.check_content(call.server, "tools/call", result, call.tool, channel="task")
         await self._to_client(wire.response(client_id, self._withheld(check.verdict, result, "task")))
 
     def _task_call(self, link: Link, pending: Pending) -> ToolCall | None:
@@ -566,7 +562,7 @@ class Relay:
         call = self._task_call(link, pending) if method == "tasks/result" else None
         if call is not None:  # the task's underlying tools/call result: decided as that call's result
             modern = wire.is_modern(params)
-            shown = await self.guard.check_result(call, result, modern=modern, method=method)
+            shown = await self.session.check_result(call, result, modern=modern, method=method)
             await self._to_client(wire.response(pending.client_id, shown.result))
             return
         ref: dict[str, Any] = params["ref"] if isinstance(params.get("ref"), dict) else {}
@@ -574,7 +570,7 @@ class Relay:
         if method in _HANDSHAKES:
             verdict = await self._handshake_verdict(link.name, method, result)
         else:
-            verdict = (await self.guard.check_content(link.name, method, result, str(subject))).verdict
+            verdict = (await self.session.check_content(link.name, method, result, str(subject))).verdict
         if verdict.decision is Decision.ALLOW:
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
             return
@@ -584,7 +580,7 @@ class Relay:
         elif method in _HANDSHAKES or method in _TASK_STATUS:
             out = self._withheld(verdict, result, method)  # the handshake must not break
         else:
-            out = self.guard.apply(verdict, result)
+            out = self.session.apply(verdict, result)
         if verdict.decision is Decision.DENY:
             log.warning("server %s: %s reply withheld in part: %s", link.name, method, wire.explain(verdict))
         if out is None:
@@ -596,7 +592,7 @@ class Relay:
         """The handshake's verdict. One that cannot be recorded withholds the server's prose
         instead: an unlogged decision must not take effect, and must not stop the session."""
         try:
-            return (await self.guard.check_content(server, method, result)).verdict
+            return (await self.session.check_content(server, method, result)).verdict
         except AuditWriteError as exc:
             log.error("%s; the instructions of server %s are withheld", exc, server)
             return Verdict.deny("firewall.audit_unwritable", str(exc), stage="relay")
@@ -605,8 +601,8 @@ class Relay:
         """A redaction as usual; a denial removes the flagged prose fields (all prose fields when
         nothing was flagged), so the message itself still goes through."""
         if verdict.decision is not Decision.DENY:
-            return self.guard.apply(verdict, payload) or payload
-        return self.guard.withhold(verdict, payload, CHANNELS.get(channel, OTHER))
+            return self.session.apply(verdict, payload) or payload
+        return self.session.withhold(verdict, payload, CHANNELS.get(channel, OTHER))
 
     async def _error_reply(self, link: Link, pending: Pending, message: JSONRPCError) -> None:
         """A downstream JSON-RPC error: its message and data are the server's text too. A denied
@@ -617,7 +613,7 @@ class Relay:
             call = self._task_call(link, pending)
         error = message.error.model_dump(mode="json", exclude_none=True)
         payload = {"error": error}
-        check = await self.guard.check_content(
+        check = await self.session.check_content(
             link.name,
             pending.method,
             payload,
@@ -628,7 +624,7 @@ class Relay:
         if verdict.decision is Decision.ALLOW:
             await self._to_client(message.model_copy(update={"id": pending.client_id}))
             return
-        shown = self.guard.apply(verdict, payload)
+        shown = self.session.apply(verdict, payload)
         if shown is None:
             log.warning(
                 "server %s: the error message of a %s reply withheld: %s",
@@ -656,13 +652,13 @@ class Relay:
         anything else): redacted as usual; a denied one is dropped (and logged)."""
         params = message.params or {}
         try:
-            verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
+            verdict = (await self.session.check_content(link.name, message.method, params)).verdict
         except AuditWriteError as exc:  # undecided is not delivered
             log.error("%s; %s from server %s dropped", exc, message.method, link.name)
             return None
         if verdict.decision is Decision.ALLOW:
             return message
-        shown = self.guard.apply(verdict, params)
+        shown = self.session.apply(verdict, params)
         if shown is None:
             log.warning("dropped %s from server %s: %s", message.method, link.name, wire.explain(verdict))
             return None
@@ -670,25 +666,25 @@ class Relay:
 
     async def _tool_list_page(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
-        tools = tool_catalog(result.get("tools"))
+        catalog = self.session.state.catalog
         first_page = not (pending.params or {}).get("cursor")
         if first_page and not result.get("nextCursor"):
-            link.catalog = tools
-        elif link.catalog is not None:
-            link.catalog.update(tools)
-        shown = await self.guard.check_list_page(link.name, result)
+            catalog.replace(link.name, result.get("tools"))
+        elif catalog.of(link.name) is not None:
+            catalog.extend(link.name, result.get("tools"))
+        shown = await self.session.check_list_page(link.name, result)
         await self._answer_content(pending.client_id, shown.verdict, result)
 
     async def _content_result(self, link: Link, pending: Pending, result: dict[str, Any]) -> None:
         assert pending.client_id is not None
         subject = (pending.params or {}).get("uri" if pending.method == "resources/read" else "name", "")
-        verdict = (await self.guard.check_content(link.name, pending.method, result, str(subject))).verdict
+        verdict = (await self.session.check_content(link.name, pending.method, result, str(subject))).verdict
         if self.gateway is not None and pending.method == "resources/read":
             result = self.gateway.namespaced_contents(link.name, result)
         await self._answer_content(pending.client_id, verdict, result)
 
     async def _answer_content(self, client_id: RequestId, verdict: Verdict, result: dict[str, Any]) -> None:
-        out = self.guard.apply(verdict, result)
+        out = self.session.apply(verdict, result)
         reply = wire.denied_error(client_id, verdict) if out is None else wire.response(client_id, out)
         await self._to_client(reply)
 
@@ -708,12 +704,12 @@ class Relay:
     async def _decide_server_request(self, link: Link, message: JSONRPCRequest) -> None:
         params = message.params or {}
         try:
-            verdict = (await self.guard.check_content(link.name, message.method, params)).verdict
+            verdict = (await self.session.check_content(link.name, message.method, params)).verdict
         except AuditWriteError as exc:  # the server gets an answer; the agent never sees the request
             log.error("%s; %s from server %s refused", exc, message.method, link.name)
             await link.send(wire.error(message.id, INTERNAL_ERROR, f"mcp-firewall: {exc}"))
             return
-        out = self.guard.apply(verdict, params)
+        out = self.session.apply(verdict, params)
         if out is None:
             await link.send(wire.denied_error(message.id, verdict))
             return
@@ -734,7 +730,7 @@ class Relay:
             log.warning("server %s sent %r as a notification (no valid id); dropped", link.name, method)
             return
         if method == "notifications/tools/list_changed":
-            link.catalog = None
+            self.session.state.catalog.forget(link.name)
         elif method == "notifications/cancelled":
             request_id = _request_id(params.get("requestId"))
             agent_id = (
@@ -834,17 +830,17 @@ class Relay:
         shown: dict[str, list[Any]] = {}
         if method == "tools/list":  # every server's names are known before any description is judged
             for server, items in results.items():
-                self.guard.note_tools(server, items)
+                self.session.note_tools(server, items)
         for server, items in results.items():
             page = {key: items}
             if method == "tools/list":
-                self.links[server].catalog = tool_catalog(items)
-                verdict = (await self.guard.check_list_page(server, page)).verdict
+                self.session.state.catalog.replace(server, items)
+                verdict = (await self.session.check_list_page(server, page)).verdict
             else:
-                verdict = (await self.guard.check_content(server, method, page)).verdict
+                verdict = (await self.session.check_content(server, method, page)).verdict
             if verdict.decision is Decision.DENY:
                 continue
-            shown[server] = (self.guard.apply(verdict, page) or page)[key]
+            shown[server] = (self.session.apply(verdict, page) or page)[key]
         return shown
 
 
@@ -860,7 +856,7 @@ def _completion_shown(verdict: Verdict, result: dict[str, Any]) -> dict[str, Any
         verdict.decision,
         tuple(f for f in verdict.findings if f.span is None or f.span.path not in dropped),
     )
-    out = Guard.apply(rest, result) or result
+    out = apply_verdict(rest, result) or result
     out = remove_paths(out, list(dropped))
     completion = out.get("completion")
     if dropped and isinstance(completion, dict) and isinstance(completion.get("total"), int):

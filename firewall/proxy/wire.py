@@ -1,8 +1,9 @@
-"""The single boundary between verdicts and JSON-RPC: error replies, tool error results, redactions."""
+"""The single boundary between verdicts and JSON-RPC/MCP message shapes: error codes and replies,
+the tool error result a denied call or result becomes, and the sentence that explains a denial.
+What a verdict does to a payload (redaction, removal) is firewall.core.payloads."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from mcp_types import (
@@ -16,7 +17,7 @@ from mcp_types import (
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from firewall.core.events import Decision, JsonPath, Span, Verdict
+from firewall.core.events import Verdict
 
 FIREWALL_DENIED = -32010
 """Implementation-defined JSON-RPC code: the firewall refused this request or its result."""
@@ -27,7 +28,6 @@ REQUEST_TIMED_OUT = -32013
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
-REDACTION_MARK = "[redacted by mcp-firewall]"
 
 
 def explain(verdict: Verdict) -> str:
@@ -87,44 +87,3 @@ def notification(method: str, params: dict[str, Any] | None) -> JSONRPCNotificat
     if params is None:
         return JSONRPCNotification(jsonrpc="2.0", method=method)
     return JSONRPCNotification(jsonrpc="2.0", method=method, params=params)
-
-
-def redact(payload: dict[str, Any], spans: list[Span]) -> dict[str, Any]:
-    """A copy of payload with every span's characters replaced by REDACTION_MARK."""
-    by_path: dict[JsonPath, list[tuple[int, int]]] = {}
-    for span in spans:
-        by_path.setdefault(span.path, []).append((span.start, span.end))
-    out = copy.deepcopy(payload)
-    for path, ranges in by_path.items():
-        parent: Any = out
-        try:
-            for key in path[:-1]:
-                parent = parent[key]
-            text = parent[path[-1]]
-        except (KeyError, IndexError, TypeError):
-            continue
-        if not isinstance(text, str):
-            continue
-        for start, end in _merge(ranges)[::-1]:
-            text = text[:start] + REDACTION_MARK + text[end:]
-        parent[path[-1]] = text
-    return out
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def apply_to_payload(verdict: Verdict, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """ALLOW: the payload itself; REDACT: a redacted copy; DENY: None (the caller sends an error)."""
-    if verdict.decision is Decision.ALLOW:
-        return payload
-    if verdict.decision is Decision.REDACT:
-        return redact(payload, verdict.redactions)
-    return None

@@ -18,7 +18,6 @@ from types import TracebackType
 from typing import Any
 
 import anyio
-from mcp.client._transport import TransportStreams
 from mcp.server import Server
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.memory import create_client_server_memory_streams
@@ -28,6 +27,7 @@ from firewall.guard.session import FirewallSession
 from firewall.proxy.link import Link
 from firewall.proxy.naming import Naming
 from firewall.proxy.relay import Relay
+from firewall.proxy.sdk import Streams
 
 
 class InMemoryGateway:
@@ -52,7 +52,7 @@ class InMemoryGateway:
         self.relay: Relay | None = None
         self._stack: AsyncExitStack | None = None
 
-    async def __aenter__(self) -> TransportStreams:
+    async def __aenter__(self) -> Streams:
         """Start the servers and the relay; the agent's ends of the streams."""
         stack = AsyncExitStack()
         await stack.__aenter__()
@@ -71,8 +71,7 @@ class InMemoryGateway:
             (agent_read, agent_write), (relay_read, relay_write) = await stack.enter_async_context(
                 create_client_server_memory_streams()
             )
-            self.relay = Relay(self.firewall, self.session.info, relay_read, relay_write, links, self.naming)
-            self.relay.guard = self.session  # type: ignore[assignment]  # TRANSITIONAL (H1) until the relay takes a FirewallSession
+            self.relay = Relay(self.session, relay_read, relay_write, links, self.naming)
             tg.start_soon(self.relay.run)
         except BaseException:
             await stack.aclose()

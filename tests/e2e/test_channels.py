@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from gateway import RAW_SERVER, wrap_command
 
-from firewall.proxy.wire import REDACTION_MARK
+from firewall.core.payloads import REDACTION_MARK
 from tests.support.raw_client import INITIALIZE, RawPeer, raw_process
 from tests.support.raw_server import HIDDEN, PAYLOADS
 

@@ -411,7 +411,9 @@ async def relay_with(script: Script, gateway: bool = False, audit: AuditLog | No
     to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
     naming = Naming(frozenset({"srv"})) if gateway else None
-    relay = Relay(firewall, SessionInfo("s"), client_receive, client_send, {"srv": script.link()}, naming)
+    relay = Relay(
+        firewall.open_session(SessionInfo("s")), client_receive, client_send, {"srv": script.link()}, naming
+    )
     async with anyio.create_task_group() as tg:
         tg.start_soon(script.run)
         tg.start_soon(relay.run)

@@ -213,7 +213,7 @@ def test_opa_push_errors_stop_the_firewall_at_start(tmp_path):
 def test_the_documented_example_input_is_valid_and_policy_eval_denies_it(capsys):
     from firewall.cli import main
 
-    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "policy-input-call.json"
+    example = Path(__file__).resolve().parents[3] / "docs" / "examples" / "policy-input-call.json"
     PolicyInput.model_validate(json.loads(example.read_text()))
     assert main(["policy", "eval", "--input", str(example)]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -99,7 +99,11 @@ async def running(servers: list[FakeServer], *stages: Any, gateway: bool = False
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
     naming = Naming(frozenset(s.name for s in servers)) if gateway else None
     relay = Relay(
-        firewall, SessionInfo("s"), client_receive, client_send, {s.name: s.link() for s in servers}, naming
+        firewall.open_session(SessionInfo("s")),
+        client_receive,
+        client_send,
+        {s.name: s.link() for s in servers},
+        naming,
     )
     async with anyio.create_task_group() as tg:
         for server in servers:
@@ -139,7 +143,7 @@ async def test_cancelled_while_deciding_is_never_forwarded():
     class Slow:
         name = "slow"
 
-        async def decide(self, event):
+        async def decide(self, event, view):
             await gate.wait()
             return None
 
@@ -251,7 +255,9 @@ async def test_an_unwritable_audit_log_fails_the_call_closed_and_serving_continu
     firewall = Firewall(Pipeline([UnknownToolStage()]), FullDisk(None), Labeler(ProvenanceConfig()))
     to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
-    relay = Relay(firewall, SessionInfo("s"), client_receive, client_send, {"mail": server.link()})
+    relay = Relay(
+        firewall.open_session(SessionInfo("s")), client_receive, client_send, {"mail": server.link()}
+    )
     h = Harness(relay, to_relay, from_relay)
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.run)
