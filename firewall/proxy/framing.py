@@ -31,6 +31,8 @@ _LEADING_ID = re.compile(
 
 
 def leading_id(head: bytes) -> int | str | None:
+    """The request id among the leading scalar members of a message's first bytes, or None: what an
+    oversized message, never parsed, is answered with."""
     match = _LEADING_ID.match(head)
     if match is None:
         return None

@@ -178,10 +178,12 @@ async def child_stdio(
 
 
 async def _discard(receive: ReadStream[SessionMessage | Exception]) -> None:
-    """Read a stream to its end, dropping everything (it unblocks the writer on its other end)."""
+    """Read a stream to its end, dropping everything (it unblocks the writer on its other end), then
+    close it: the SDK's stdio_server leaves closing the stream it yields to its caller."""
     with suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
         async for _ in receive:
             pass
+    await receive.aclose()
 
 
 async def _stop(process: Process) -> None:
@@ -447,4 +449,5 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 def http_app(front: HttpFront, max_body: int) -> Any:
+    """The HTTP front as the ASGI app to serve: request bodies over max_body bytes refused first."""
     return RequestBodyLimitMiddleware(front, max_body)
