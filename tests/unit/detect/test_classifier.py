@@ -72,14 +72,14 @@ async def test_a_flagged_window_is_narrowed_to_the_injected_sentences(detector):
 
 async def test_the_firewall_redacts_or_denies_an_injected_result_and_passes_an_ordinary_one():
     firewall = build_firewall(load_config(None, **{"detect.classifier": "builtin", "policy.packs": []}))
-    session = SessionInfo("s")
-    call = ToolCall(session, "mail", "read_email", {"id": 1}, 1, {"name": "read_email"})
-    await firewall.decide(call, "tools/call")
-    clean = await firewall.decide(
+    session = firewall.open_session(SessionInfo("s"))
+    call = ToolCall(session.info, "mail", "read_email", {"id": 1}, 1, {"name": "read_email"})
+    call, _ = await session.decide(call, "tools/call")
+    _, clean = await session.decide(
         ToolResult(call, {"content": [{"type": "text", "text": EMAIL}]}), "tools/call"
     )
     assert clean.decision is Decision.ALLOW
     dirty = ToolResult(call, {"content": [{"type": "text", "text": EMAIL + "\n\n" + INJECTION}]})
-    verdict = await firewall.decide(dirty, "tools/call")
+    _, verdict = await session.decide(dirty, "tools/call")
     assert verdict.decision in (Decision.REDACT, Decision.DENY)
     assert "detect.injection" in verdict.rule_ids
