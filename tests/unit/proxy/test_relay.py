@@ -48,6 +48,10 @@ class FakeServer:
     def link(self) -> Link:
         return Link(self.name, self.from_server, self.to_server)
 
+    def close(self) -> None:
+        for stream in (self.to_relay, self.from_server, self.to_server, self.from_relay):
+            stream.close()
+
     async def run(self) -> None:
         async for item in self.from_relay:
             message = item.message
@@ -93,8 +97,11 @@ class Harness:
 
 
 @asynccontextmanager
-async def running(servers: list[FakeServer], *stages: Any, gateway: bool = False):
-    firewall = Firewall(Pipeline([UnknownToolStage(), *stages]), AuditLog(None), Labeler(ProvenanceConfig()))
+async def running(
+    servers: list[FakeServer], *stages: Any, gateway: bool = False, audit: AuditLog | None = None
+):
+    audit = AuditLog(None) if audit is None else audit
+    firewall = Firewall(Pipeline([UnknownToolStage(), *stages]), audit, Labeler(ProvenanceConfig()))
     to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
     client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
     naming = Naming(frozenset(s.name for s in servers)) if gateway else None
@@ -105,12 +112,18 @@ async def running(servers: list[FakeServer], *stages: Any, gateway: bool = False
         {s.name: s.link() for s in servers},
         naming,
     )
-    async with anyio.create_task_group() as tg:
+    try:
+        async with anyio.create_task_group() as tg:
+            for server in servers:
+                tg.start_soon(server.run)
+            tg.start_soon(relay.run)
+            yield Harness(relay, to_relay, from_relay)
+            tg.cancel_scope.cancel()
+    finally:
+        for stream in (to_relay, client_receive, client_send, from_relay):
+            stream.close()
         for server in servers:
-            tg.start_soon(server.run)
-        tg.start_soon(relay.run)
-        yield Harness(relay, to_relay, from_relay)
-        tg.cancel_scope.cancel()
+            server.close()
 
 
 DENY_SEND = RuleStage([Rule(id="rules.no_send", tool="send_*")])
@@ -252,22 +265,12 @@ async def test_an_unwritable_audit_log_fails_the_call_closed_and_serving_continu
                 raise OSError(28, "No space left on device")
 
     server = FakeServer("mail", ["read", "send_mail"])
-    firewall = Firewall(Pipeline([UnknownToolStage()]), FullDisk(None), Labeler(ProvenanceConfig()))
-    to_relay, client_receive = anyio.create_memory_object_stream[SessionMessage | Exception](100)
-    client_send, from_relay = anyio.create_memory_object_stream[SessionMessage](100)
-    relay = Relay(
-        firewall.open_session(SessionInfo("s")), client_receive, client_send, {"mail": server.link()}
-    )
-    h = Harness(relay, to_relay, from_relay)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(server.run)
-        tg.start_soon(relay.run)
+    async with running([server], audit=FullDisk(None)) as h:
         await h.call(1, "send_mail", {"to": "x"})
         reply = await h.receive()
         assert isinstance(reply, JSONRPCError) and reply.id == 1 and "No space left" in reply.error.message
         await h.call(2, "read")
         assert (await h.receive()).result["content"][0]["text"] == "mail:{}"
-        tg.cancel_scope.cancel()
     assert server.calls() == ["read"]
 
 
