@@ -29,8 +29,9 @@ import psutil
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from results import machine, write_section
+
+from firewall.proxy.sdk import create_mcp_http_client
 
 BENCH = Path(__file__).resolve().parent
 ECHO = [sys.executable, str(BENCH / "echo_server.py")]
