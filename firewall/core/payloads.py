@@ -21,6 +21,33 @@ REDACTION_MARK = "[redacted by mcp-firewall]"
 """What replaces a redacted span's characters."""
 
 
+def explain(verdict: Verdict) -> str:
+    """A short sentence naming the rule(s), for the agent and the person reading its transcript."""
+    if not verdict.findings:
+        return "mcp-firewall blocked this"
+    first = verdict.findings[0]
+    rules = ", ".join(verdict.rule_ids)
+    return f"mcp-firewall blocked this (rule {rules}): {first.message}"
+
+
+def denied_tool_result(verdict: Verdict, *, modern: bool = False) -> dict[str, Any]:
+    """What the agent gets instead of a call's result: a tool error it can read and recover from.
+
+    `modern`: the request came in the 2026-07-28 era, whose results must carry a resultType.
+    """
+    result: dict[str, Any] = {
+        "content": [{"type": "text", "text": explain(verdict)}],
+        "isError": True,
+        "_meta": {
+            "mcp-firewall/decision": verdict.decision.name.lower(),
+            "mcp-firewall/rules": verdict.rule_ids,
+        },
+    }
+    if modern:
+        result["resultType"] = "complete"
+    return result
+
+
 def fingerprint(value: Any) -> str:
     """SHA-256 of a value's canonical JSON (sorted keys; non-JSON values as their str): equal for
     equal tool definitions, lists or messages, whatever their key order."""

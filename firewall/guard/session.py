@@ -35,7 +35,6 @@ from firewall.core.labels import BOTTOM
 from firewall.core.records import OutputProvenance
 from firewall.guard.state import SessionState
 from firewall.guard.trace import flag, trace
-from firewall.proxy import wire
 
 if TYPE_CHECKING:
     from firewall.guard.firewall import Firewall
@@ -58,7 +57,7 @@ class CallCheck:
     @property
     def message(self) -> str:
         """For a denied call: the sentence the agent gets instead of a result."""
-        return wire.explain(self.verdict)
+        return payloads.explain(self.verdict)
 
 
 @dataclass(frozen=True)
@@ -215,5 +214,5 @@ class FirewallSession:
     def _shown(verdict: Verdict, payload: dict[str, Any], *, modern: bool = False) -> ResultCheck:
         shown = payloads.apply_verdict(verdict, payload)
         return ResultCheck(
-            verdict, shown if shown is not None else wire.denied_tool_result(verdict, modern=modern)
+            verdict, shown if shown is not None else payloads.denied_tool_result(verdict, modern=modern)
         )

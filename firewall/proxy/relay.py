@@ -32,6 +32,7 @@ from mcp_types import (
     RequestId,
 )
 
+from firewall.core import payloads
 from firewall.core.errors import AuditWriteError, ServerDown
 from firewall.core.events import (
     CHANNELS,
@@ -482,7 +483,9 @@ class Relay:
             allowed_args = apply_verdict(verdict, arguments)
             if route is None or allowed_args is None:
                 await self._to_client(
-                    wire.response(message.id, wire.denied_tool_result(verdict, modern=wire.is_modern(params)))
+                    wire.response(
+                        message.id, payloads.denied_tool_result(verdict, modern=wire.is_modern(params))
+                    )
                 )
                 return
             out = params if self.transparent else {**params, "name": tool}
@@ -582,7 +585,9 @@ class Relay:
         else:
             out = self.session.apply(verdict, result)
         if verdict.decision is Decision.DENY:
-            log.warning("server %s: %s reply withheld in part: %s", link.name, method, wire.explain(verdict))
+            log.warning(
+                "server %s: %s reply withheld in part: %s", link.name, method, payloads.explain(verdict)
+            )
         if out is None:
             await self._to_client(wire.denied_error(pending.client_id, verdict))
         else:
@@ -630,7 +635,7 @@ class Relay:
                 "server %s: the error message of a %s reply withheld: %s",
                 link.name,
                 pending.method,
-                wire.explain(verdict),
+                payloads.explain(verdict),
             )
             text = f"server {link.name!r} answered with an error whose message mcp-firewall withheld"
             text += f" (rule {', '.join(verdict.rule_ids)})"
@@ -660,7 +665,7 @@ class Relay:
             return message
         shown = self.session.apply(verdict, params)
         if shown is None:
-            log.warning("dropped %s from server %s: %s", message.method, link.name, wire.explain(verdict))
+            log.warning("dropped %s from server %s: %s", message.method, link.name, payloads.explain(verdict))
             return None
         return wire.notification(message.method, shown)
 
@@ -818,7 +823,7 @@ class Relay:
         instructions redacted, or, when denied, its instructions left out."""
         verdict = await self._handshake_verdict(server, "initialize", result)
         if verdict.decision is Decision.DENY:
-            log.warning("server %s: initialize instructions withheld: %s", server, wire.explain(verdict))
+            log.warning("server %s: initialize instructions withheld: %s", server, payloads.explain(verdict))
         return self._withheld(verdict, result, "initialize")
 
     async def shown_lists(

@@ -1,6 +1,6 @@
-"""The single boundary between verdicts and JSON-RPC/MCP message shapes: error codes and replies,
-the tool error result a denied call or result becomes, and the sentence that explains a denial.
-What a verdict does to a payload (redaction, removal) is firewall.core.payloads."""
+"""The single boundary between verdicts and JSON-RPC message shapes: error codes, error replies and
+envelopes. What a verdict does to a payload (redaction, removal, the tool error result a denied
+call or result becomes, the sentence that explains a denial) is firewall.core.payloads."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from mcp_types import (
     JSONRPCError,
     JSONRPCMessage,
     JSONRPCNotification,
+    JSONRPCRequest,
     JSONRPCResponse,
     RequestId,
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from firewall.core.events import Verdict
+from firewall.core.payloads import explain
 
 FIREWALL_DENIED = -32010
 """Implementation-defined JSON-RPC code: the firewall refused this request or its result."""
@@ -30,33 +32,6 @@ INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 
 
-def explain(verdict: Verdict) -> str:
-    """A short sentence naming the rule(s), for the agent and the person reading its transcript."""
-    if not verdict.findings:
-        return "mcp-firewall blocked this"
-    first = verdict.findings[0]
-    rules = ", ".join(verdict.rule_ids)
-    return f"mcp-firewall blocked this (rule {rules}): {first.message}"
-
-
-def denied_tool_result(verdict: Verdict, *, modern: bool = False) -> dict[str, Any]:
-    """What the agent gets instead of a call's result: a tool error it can read and recover from.
-
-    `modern`: the request came in the 2026-07-28 era, whose results must carry a resultType.
-    """
-    result: dict[str, Any] = {
-        "content": [{"type": "text", "text": explain(verdict)}],
-        "isError": True,
-        "_meta": {
-            "mcp-firewall/decision": verdict.decision.name.lower(),
-            "mcp-firewall/rules": verdict.rule_ids,
-        },
-    }
-    if modern:
-        result["resultType"] = "complete"
-    return result
-
-
 def is_modern(params: dict[str, Any] | None) -> bool:
     """Whether a request carries the 2026-07-28 per-request envelope."""
     meta = (params or {}).get("_meta")
@@ -64,26 +39,29 @@ def is_modern(params: dict[str, Any] | None) -> bool:
 
 
 def error(request_id: RequestId | None, code: int, message: str, data: Any = None) -> JSONRPCError:
+    """A JSON-RPC error reply (`request_id` None: the request's id could not be read)."""
     return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message, data=data))
 
 
 def denied_error(request_id: RequestId, verdict: Verdict) -> JSONRPCError:
+    """The error reply to a request the firewall refused, naming the rules that refused it."""
     return error(request_id, FIREWALL_DENIED, explain(verdict), {"rules": verdict.rule_ids})
 
 
 def response(request_id: RequestId, result: dict[str, Any]) -> JSONRPCResponse:
+    """A JSON-RPC result reply."""
     return JSONRPCResponse(jsonrpc="2.0", id=request_id, result=result)
 
 
 def request_message(request_id: RequestId, method: str, params: dict[str, Any] | None) -> JSONRPCMessage:
-    from mcp_types import JSONRPCRequest
-
+    """A JSON-RPC request, without `params` when there are none (as the SDK sends it)."""
     if params is None:
         return JSONRPCRequest(jsonrpc="2.0", id=request_id, method=method)
     return JSONRPCRequest(jsonrpc="2.0", id=request_id, method=method, params=params)
 
 
 def notification(method: str, params: dict[str, Any] | None) -> JSONRPCNotification:
+    """A JSON-RPC notification, without `params` when there are none."""
     if params is None:
         return JSONRPCNotification(jsonrpc="2.0", method=method)
     return JSONRPCNotification(jsonrpc="2.0", method=method, params=params)

@@ -218,3 +218,16 @@ def test_textual_mime_types():
 def test_decode_base64_is_lenient_and_none_on_failure():
     assert decode_base64(b64("hi") + "\n") == b"hi"
     assert decode_base64("a") is None
+
+
+def test_text_segments_cover_prose_and_structured_content_with_paths():
+    call = ToolCall(SessionInfo("s"), "srv", "t", {}, 1)
+    result = {
+        "content": [
+            {"type": "text", "text": "a"},
+            {"type": "image", "data": "AAAA", "mimeType": "image/png"},
+        ],
+        "structuredContent": {"rows": [{"note": "b"}]},
+    }
+    segments = dict(text_segments(ToolResult(call, result)))
+    assert segments == {("content", 0, "text"): "a", ("structuredContent", "rows", 0, "note"): "b"}

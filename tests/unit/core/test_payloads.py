@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 
+from firewall.core import payloads
 from firewall.core.events import CHANNELS, DECODED, Decision, Finding, Span, Verdict
 from firewall.core.payloads import (
     REDACTION_MARK,
@@ -139,3 +140,16 @@ def test_prose_fields_of_a_channel():
     task = CHANNELS["task"]
     status = {"task": {"statusMessage": "working"}, "list": [{"statusMessage": "x", "n": 1}, "s"]}
     assert list(prose_fields(status, task)) == [("task", "statusMessage"), ("list", 0, "statusMessage")]
+
+
+def test_a_denied_result_is_a_tool_error_naming_the_rule():
+    result = payloads.denied_tool_result(Verdict.deny("policy.no_send", "sending mail is not allowed"))
+    assert result["isError"] is True
+    assert "policy.no_send" in result["content"][0]["text"]
+    assert result["_meta"] == {"mcp-firewall/decision": "deny", "mcp-firewall/rules": ["policy.no_send"]}
+    assert "resultType" not in result
+    assert payloads.denied_tool_result(Verdict.deny("x", "y"), modern=True)["resultType"] == "complete"
+
+
+def test_a_denial_without_findings_still_explains_itself():
+    assert payloads.explain(Verdict(Decision.DENY)) == "mcp-firewall blocked this"
