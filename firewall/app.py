@@ -91,6 +91,9 @@ def build_detection(detect: DetectConfig) -> list[Stage]:
 
 
 def build_classifier(detect: DetectConfig) -> Detector | None:
+    """The prompt-injection classifier `detect.classifier` selects, or None when it is off. "auto"
+    without the bundled model or the ml extra only warns; any other choice that cannot load is a
+    ConfigError, as is a deny threshold below the redact one."""
     choice = detect.classifier
     if choice == "off":
         return None
@@ -138,10 +141,13 @@ def build_classifier(detect: DetectConfig) -> Detector | None:
 
 
 def policy_paths(policy: PolicyConfig) -> list[Path]:
+    """Where the Rego packs come from: the bundled folder (or `rego_dir`), then `extra`."""
     return [policy.rego_dir or REGO_DIR, *policy.extra]
 
 
 def build_policy_stage(policy: PolicyConfig, labeler: Labeler) -> PolicyStage | None:
+    """The policy stage over the configured engine, asked only in the phases the packs judge; None
+    when no pack is selected."""
     engine = build_policy_engine(policy)
     if engine is None:
         return None
@@ -276,6 +282,8 @@ async def serve_session(
 
 
 async def run_gateway(config: FirewallConfig) -> int:
+    """The gateway: every configured server behind one front (stdio: one session; HTTP: a session
+    per bearer-token client, each with its own server connections); returns the exit code."""
     if not config.servers:
         raise ConfigError("servers: the gateway needs at least one [servers.NAME] entry")
     firewall = quietly(build_firewall, config)

@@ -55,6 +55,8 @@ class _Closed:
 
 
 def config_of(source: FirewallConfig | str | os.PathLike[str] | None) -> FirewallConfig:
+    """A config as is, else loaded from the TOML path (None: the defaults and MCP_FIREWALL_*
+    variables)."""
     if isinstance(source, FirewallConfig):
         return source
     return load_config(Path(source) if source is not None else None)
@@ -112,9 +114,11 @@ class FirewallRuntime:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop on the runtime's thread, where every decision runs."""
         return self._loop
 
     def on_thread(self) -> bool:
+        """Whether the caller is on the runtime's thread (there, await the work directly)."""
         return threading.current_thread() is self._thread
 
     def run(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:

@@ -179,6 +179,8 @@ class RuntimeSession:
     async def decide_call(
         self, server: str, tool: str, arguments: dict[str, Any], call_id: str | int | None = None
     ) -> CallCheck:
+        """Decide a tool call before it runs (as the relay decides tools/call), recording it in
+        the trace when `record`; the CallCheck is what `decide_result` needs for its output."""
         check = await self.firewall_session.check_call(server, tool, arguments, call_id=call_id)
         if self.record:
             trace_id = next(self._trace_ids)
@@ -189,6 +191,8 @@ class RuntimeSession:
         return check
 
     async def decide_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
+        """Decide an allowed call's output (an MCP CallToolResult dict) before the agent sees it,
+        recording it in the trace when `record`."""
         shown = await self.firewall_session.check_result(call, result)
         if self.record:
             line: dict[str, Any] = {

@@ -314,6 +314,7 @@ class Segments:
 
     @property
     def every(self) -> list[Segment]:
+        """All of the payload's strings: the prose, then the other values (`traced` is among them)."""
         return self.prose + self.values
 
 

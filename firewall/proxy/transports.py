@@ -278,6 +278,10 @@ class HttpFront:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI app. A request on `path` needs a known bearer token and our Host and Origin;
+        with a session id it goes to that session (only for the principal that opened it); without
+        one, only a POST `initialize` is served, and it opens a new session. Anything else gets its
+        HTTP error."""
         if scope["type"] != "http":
             return
         if scope["path"].rstrip("/") != self.path.rstrip("/"):

@@ -49,12 +49,18 @@ class _Line(BaseModel):
 
 
 class ToolsList(_Line):
+    """`tools_list`: the server's tool list from here on (a later one changes it: a rug pull); the
+    agent lists tools."""
+
     type: Literal["tools_list"]
     server: str
     tools: list[dict[str, Any]]
 
 
 class Call(_Line):
+    """`call`: the agent calls the server's tool (by the server's own name, not the gateway's);
+    `id` is unique, and the `result` with the same id is the server's answer."""
+
     type: Literal["call"]
     id: str | int
     server: str
@@ -63,6 +69,9 @@ class Call(_Line):
 
 
 class Result(_Line):
+    """`result`: what the server returns for the call with this `id`; decided when that call runs,
+    `not_executed` when it was denied."""
+
     type: Literal["result"]
     id: str | int
     content: str | list[dict[str, Any]] = ""
@@ -71,6 +80,8 @@ class Result(_Line):
 
 
 class Resource(_Line):
+    """`resource`: the agent reads `uri` from the server, which answers with `content`."""
+
     type: Literal["resource"]
     server: str
     uri: str
@@ -79,6 +90,9 @@ class Resource(_Line):
 
 
 class Prompt(_Line):
+    """`prompt`: the agent gets the server's prompt `name`; the server answers with `content` as
+    one user message."""
+
     type: Literal["prompt"]
     server: str
     name: str
@@ -87,6 +101,8 @@ class Prompt(_Line):
 
 
 class Message(_Line):
+    """`user` or `system`: the text enters the session's provenance graph as trusted."""
+
     type: Literal["user", "system"]
     content: str
 
@@ -135,6 +151,7 @@ def parse_trace(lines: Iterable[Any], source: str = "trace") -> list[TraceLine]:
 
 
 def read_trace(path: Path) -> list[TraceLine]:
+    """Read and validate a JSONL trace file (blank lines skipped); TraceError names the bad line."""
     rows = []
     with path.open(encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -213,6 +230,7 @@ class ScriptedServer:
 
 
 def servers_of(steps: Sequence[TraceLine]) -> list[str]:
+    """The servers the trace's lines name, in order of first mention."""
     return list(dict.fromkeys(s.server for s in steps if isinstance(s, ToolsList | Call | Resource | Prompt)))
 
 

@@ -17,6 +17,8 @@ from firewall.tools.replay import Scenario, TraceError, load_replay_input, overl
 
 
 def scenario_config(base: FirewallConfig, scenario: Scenario | None) -> FirewallConfig:
+    """The base config with the scenario's `config` overlaid (its keys win, tables merge);
+    ConfigError names the scenario when the result is invalid."""
     if scenario is None or not scenario.config:
         return base
     try:
@@ -26,6 +28,8 @@ def scenario_config(base: FirewallConfig, scenario: Scenario | None) -> Firewall
 
 
 def replay_file(path: Path, config: FirewallConfig) -> tuple[list[dict[str, Any]], Scenario | None]:
+    """Replay a trace or scenario file through a firewall built for it; its output rows, and the
+    scenario when the file is one."""
     steps, scenario = load_replay_input(path)
     firewall = quietly(build_firewall, scenario_config(config, scenario))
     try:
@@ -35,6 +39,9 @@ def replay_file(path: Path, config: FirewallConfig) -> tuple[list[dict[str, Any]
 
 
 def run_replay_command(args: argparse.Namespace) -> int:
+    """`mcp-firewall replay`: write the decisions as JSONL (to --out or stdout). Exit 2 for a bad
+    config or trace; with --check, 1 when a step misses its expectation other than as its known gap
+    records, or meets an expectation marked as a known gap (remove the gap); else 0."""
     try:
         rows, _ = replay_file(args.trace, load_config(args.config))
     except (ConfigError, TraceError) as exc:

@@ -107,10 +107,13 @@ class FirewallMiddleware(AgentMiddleware):
 
     @property
     def last_session(self) -> RuntimeSession | None:
+        """The session used most recently, or None before the first model or tool call."""
         with self._lock:
             return next(reversed(self._sessions.values()), None)
 
     def session_for(self, state: Any, runtime: Any) -> RuntimeSession:
+        """The firewall session of this conversation (see `conversation_key`), opened on first use;
+        beyond `max_sessions` the least recently used one is dropped."""
         key = conversation_key(state, runtime)
         with self._lock:
             session = self._sessions.get(key)
@@ -128,6 +131,9 @@ class FirewallMiddleware(AgentMiddleware):
     def wrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
     ) -> ModelResponse:
+        """The `wrap_model_call` hook: add the new user messages and the system prompt (trusted),
+        decide each server's tool list when it changed, then call the model with the tools as decided
+        (redacted descriptions, denied lists left out)."""
         session = self.session_for(request.state, request.runtime)
         turn = self._turn(session, request)
         if turn.messages or turn.tools:
@@ -137,6 +143,7 @@ class FirewallMiddleware(AgentMiddleware):
     async def awrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], Awaitable[ModelResponse]]
     ) -> ModelResponse:
+        """The `awrap_model_call` hook (async agents): as `wrap_model_call`."""
         session = self.session_for(request.state, request.runtime)
         turn = self._turn(session, request)
         if turn.messages or turn.tools:
@@ -172,6 +179,9 @@ class FirewallMiddleware(AgentMiddleware):
     def wrap_tool_call(
         self, request: ToolCallRequest, handler: Callable[[ToolCallRequest], ToolMessage | Command[Any]]
     ) -> ToolMessage | Command[Any]:
+        """The `wrap_tool_call` hook: decide the call before it runs (denied: the tool does not run
+        and the model gets an error ToolMessage with the reason; redacted: it runs with the
+        redacted arguments), then decide each ToolMessage it returns before the model reads it."""
         session = self.session_for(request.state, request.runtime)
         call = self._call(session, request)
         check = self.runtime.run(_decide_call, session, call)
@@ -188,6 +198,7 @@ class FirewallMiddleware(AgentMiddleware):
         request: ToolCallRequest,
         handler: Callable[[ToolCallRequest], Awaitable[ToolMessage | Command[Any]]],
     ) -> ToolMessage | Command[Any]:
+        """The `awrap_tool_call` hook (async agents): as `wrap_tool_call`."""
         session = self.session_for(request.state, request.runtime)
         call = self._call(session, request)
         check = await self.runtime.arun(_decide_call, session, call)
@@ -224,6 +235,8 @@ class FirewallMiddleware(AgentMiddleware):
     # -- naming --------------------------------------------------------------------------------
 
     def server_of(self, tool: BaseTool) -> str:
+        """The firewall's server name for a tool: the one in its `mcp_firewall` metadata (`mcp_tools`,
+        `describe_tool`), else its entry in `servers`, else `server`."""
         entry = (tool.metadata or {}).get(META)
         if isinstance(entry, dict) and isinstance(entry.get("server"), str):
             return str(entry["server"])

@@ -85,6 +85,8 @@ def tool_definition(tool: BaseTool) -> dict[str, Any]:
 
 
 def server_of(tool: BaseTool | None, default: str = DEFAULT_SERVER) -> str:
+    """The server in the tool's `mcp_firewall` metadata (set by `mcp_tools` or `describe_tool`),
+    else `default`."""
     entry = (tool.metadata or {}).get(META) if tool is not None else None
     if isinstance(entry, dict) and isinstance(entry.get("server"), str):
         return str(entry["server"])

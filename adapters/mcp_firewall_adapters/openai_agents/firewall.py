@@ -113,6 +113,7 @@ class AgentsFirewall:
 
     @property
     def last_session(self) -> RuntimeSession | None:
+        """The session opened most recently, or None before the first run reached the firewall."""
         with self._lock:
             return next(reversed(self._sessions.values()), None)
 
@@ -152,12 +153,18 @@ class AgentsFirewall:
         return list(tools)
 
     def input_guardrail(self, server: str) -> ToolInputGuardrail[Any]:
+        """A tool input guardrail deciding each call of `server`'s tools before it runs (see the
+        module doc); `protect` and `protect_tools` add it for you."""
+
         async def mcp_firewall_call(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
             return await self._check_call(server, data)
 
         return ToolInputGuardrail(guardrail_function=mcp_firewall_call, name=f"mcp-firewall:{server}")
 
     def output_guardrail(self, server: str) -> ToolOutputGuardrail[Any]:
+        """A tool output guardrail deciding each output of `server`'s tools before the model sees
+        it; it needs the input guardrail's decision, so an output without one is rejected."""
+
         async def mcp_firewall_result(data: ToolOutputGuardrailData) -> ToolGuardrailFunctionOutput:
             return await self._check_result(data)
 
@@ -228,6 +235,8 @@ class FirewallRunHooks(RunHooks[Any]):
     async def on_llm_start(
         self, context: RunContextWrapper[Any], agent: Any, system_prompt: str | None, input_items: list[Any]
     ) -> None:
+        """The `on_llm_start` run hook: add the system prompt and the user's messages in
+        `input_items` to the run's session as trusted, each once."""
         session = self.firewall.session(context)
         messages: list[tuple[str, Role, str]] = []
         if system_prompt:
