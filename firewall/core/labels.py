@@ -14,25 +14,34 @@ from typing import Any
 
 
 class Trust(enum.IntEnum):
+    """Who could have written content: the principal (TRUSTED), the deployer's own systems
+    (INTERNAL, e.g. local files and git), or anyone (UNTRUSTED). Higher is worse."""
+
     TRUSTED = 0
     INTERNAL = 1
     UNTRUSTED = 2
 
 
 class Confidentiality(enum.IntEnum):
+    """Whether content may leave the session (PUBLIC) or must not (PRIVATE). Higher is worse."""
+
     PUBLIC = 0
     PRIVATE = 1
 
 
 @dataclass(frozen=True)
 class Label:
+    """A piece of content's trust and confidentiality; the default (BOTTOM) is trusted and public."""
+
     trust: Trust = Trust.TRUSTED
     confidentiality: Confidentiality = Confidentiality.PUBLIC
 
     def join(self, other: Label) -> Label:
+        """The least upper bound: the worse of each dimension (content derived from both)."""
         return Label(max(self.trust, other.trust), max(self.confidentiality, other.confidentiality))
 
     def meet(self, other: Label) -> Label:
+        """The greatest lower bound: the better of each dimension (see `meet_all`)."""
         return Label(min(self.trust, other.trust), min(self.confidentiality, other.confidentiality))
 
     def flows_to(self, other: Label) -> bool:
@@ -40,10 +49,14 @@ class Label:
         return self.trust <= other.trust and self.confidentiality <= other.confidentiality
 
     def to_json(self) -> dict[str, str]:
+        """{"trust": ..., "confidentiality": ...} with lower-case names, as the policy input and the
+        audit log carry it."""
         return {"trust": self.trust.name.lower(), "confidentiality": self.confidentiality.name.lower()}
 
     @classmethod
     def parse(cls, trust: str | None, confidentiality: str | None, base: Label | None = None) -> Label:
+        """A label from config names (any case); an unset one falls through to `base` (default
+        BOTTOM). An unknown name raises KeyError."""
         base = base or BOTTOM
         return cls(
             Trust[trust.upper()] if trust else base.trust,
@@ -65,6 +78,8 @@ def meet_all(labels: Iterable[Label]) -> Label:
 
 
 def join_all(labels: Iterable[Label]) -> Label:
+    """The least upper bound (BOTTOM for none): content derived from several sources is as
+    untrusted and as private as the worst of them."""
     result = BOTTOM
     for label in labels:
         result = result.join(label)
@@ -72,6 +87,8 @@ def join_all(labels: Iterable[Label]) -> Label:
 
 
 class ToolClass(enum.StrEnum):
+    """What a tool can do, as the policy reads it; a tool may have several classes."""
+
     SOURCE = "source"  # brings content into the session
     SINK = "sink"  # changes state somewhere
     EGRESS = "egress"  # can send data outside (open world, not read-only)

@@ -14,6 +14,10 @@ JsonPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class ArgumentSource:
+    """Where one value in a call's arguments came from: the span `start:end` of the argument at
+    `path` matched a value of `kind` ("email", "url", "substring", ...; "forgotten" for an argument
+    judged by the label of evicted graph nodes), and the label it carries from its sources."""
+
     path: JsonPath
     kind: str
     start: int
@@ -28,6 +32,8 @@ class ArgumentSource:
     """The servers whose content the value was found in."""
 
     def to_json(self) -> dict[str, Any]:
+        """One `derived_from` entry of `CallProvenance.to_json` (the span as a pair, the label's
+        fields inline)."""
         return {
             "path": list(self.path),
             "kind": self.kind,
@@ -56,6 +62,7 @@ class CallProvenance:
     """String arguments (paths) that a user or system message contains verbatim."""
 
     def to_json(self) -> dict[str, Any]:
+        """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
         return {
             "node": self.node,
             "taint": self.taint.to_json(),
@@ -69,6 +76,10 @@ class CallProvenance:
 
 @dataclass(frozen=True)
 class OutputProvenance:
+    """The graph node an output (or a user or system message) became: its kind (tool_result,
+    resource, tool_description, user, ...), its name (the tool, the resource URI, the role), its
+    label, and the node it came from (a tool result's call)."""
+
     node: int
     kind: str
     name: str
@@ -79,6 +90,7 @@ class OutputProvenance:
     call wrote, read back here, keeps the label it had there."""
 
     def to_json(self) -> dict[str, Any]:
+        """As the audit log carries it (`produced_by` and `carries` only when set)."""
         data: dict[str, Any] = {
             "node": self.node,
             "kind": self.kind,
