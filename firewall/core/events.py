@@ -242,6 +242,9 @@ class Channel:
     in_context: bool = False
     """Whether the content enters the session context (what the agent read as data); otherwise it
     only feeds derivations, like tool descriptions. A flagged span always enters the context."""
+    phase: str = "list"
+    """The policy phase that judges content of this channel when its method names it (the
+    `phases` a pack declares; docs/policy-input.md)."""
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -256,10 +259,10 @@ OTHER = Channel("other", "content", free_keys=_NOTHING, gated=True)
 deterministic detectors."""
 
 CHANNELS: dict[str, Channel] = {
-    "resources/read": Channel("resource", "resource", traced_keys=_LINKS, in_context=True),
-    "prompts/get": Channel("prompt", "prompt", traced_keys=_LINKS, in_context=True),
-    "sampling/createMessage": Channel("sampling", "sampling", in_context=True),
-    "elicitation/create": Channel("elicitation", "elicitation", in_context=True),
+    "resources/read": Channel("resource", "resource", traced_keys=_LINKS, in_context=True, phase="resource"),
+    "prompts/get": Channel("prompt", "prompt", traced_keys=_LINKS, in_context=True, phase="prompt"),
+    "sampling/createMessage": Channel("sampling", "sampling", in_context=True, phase="sampling"),
+    "elicitation/create": Channel("elicitation", "elicitation", in_context=True, phase="elicitation"),
     "tasks/result": Channel("tool_result", "tool_result", traced_keys=_LINKS, in_context=True),
     "prompts/list": _LIST,
     "resources/list": _LIST,

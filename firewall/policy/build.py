@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from firewall.core.events import ContentEvent, Event, Finding, ToolCall, ToolList, ToolResult, text_segments
+from firewall.core.events import (
+    CHANNELS,
+    OTHER,
+    ContentEvent,
+    Event,
+    Finding,
+    ToolCall,
+    ToolList,
+    ToolResult,
+    text_segments,
+)
 from firewall.core.labels import Label
 from firewall.core.records import CallProvenance
 from firewall.core.view import SessionView
@@ -16,12 +26,6 @@ from firewall.policy.document import VERSION
 from firewall.provenance.labeler import Labeler
 
 TEXT_CAP = 16 * 1024
-_PHASES = {
-    "resources/read": "resource",
-    "prompts/get": "prompt",
-    "sampling/createMessage": "sampling",
-    "elicitation/create": "elicitation",
-}
 
 
 def phase_of(event: Event) -> str:
@@ -32,7 +36,9 @@ def phase_of(event: Event) -> str:
         return "result"
     if isinstance(event, ToolList):
         return "list"
-    return _PHASES.get(event.method, "list")
+    # By the method's channel, not the event's: an error reply to resources/read is judged in the
+    # resource phase, as the content it stands for.
+    return CHANNELS.get(event.method, OTHER).phase
 
 
 def build_input(event: Event, view: SessionView, labeler: Labeler) -> dict[str, Any]:
@@ -70,14 +76,14 @@ def build_input(event: Event, view: SessionView, labeler: Labeler) -> dict[str, 
     outputs = event.provenance
     label: Label = outputs[0].label if outputs else server_label
     texts = [{"path": list(path), "text": text[:TEXT_CAP]} for path, text in text_segments(event)]
+    phase = phase_of(event)
     if isinstance(event, ToolResult):
-        phase, kind, name = "result", "tool_result", event.call.tool
+        kind, name = "tool_result", event.call.tool
         document["tool"] = _tool(event.call, view)
     elif isinstance(event, ToolList):
-        phase, kind, name = "list", "tool_description", "tools/list"
+        kind, name = "tool_description", "tools/list"
     else:
         assert isinstance(event, ContentEvent)
-        phase = _PHASES.get(event.method, "list")
         kind, name = (outputs[0].kind if outputs else phase), event.subject or event.method
     document["phase"] = phase
     document["content"] = {
