@@ -70,13 +70,14 @@ def _call(request_id: int) -> ToolCall:
 
 @NEEDS_DEV_FULL
 def test_a_record_that_failed_to_write_is_never_written_later(tmp_path):
+    others = set(_descriptors_on("/dev/full"))  # another test's log may still hold one
     log = AuditLog(Path("/dev/full"))  # every write fails with ENOSPC, as on a full disk
     seen: list[AuditRecord] = []
     log.observe(seen.append)
     with pytest.raises(AuditWriteError, match="No space left"):
         log.decision(_call(1), Verdict.allow(), method="tools/call")
     # The disk has room again: the log's descriptor now appends to a regular file.
-    (fd,) = _descriptors_on("/dev/full")
+    (fd,) = set(_descriptors_on("/dev/full")) - others
     target = os.open(tmp_path / "audit.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(target, fd)
     os.close(target)
@@ -114,6 +115,7 @@ async def test_decide_raises_when_the_record_cannot_be_written_and_does_not_coun
     session = firewall.open_session(SessionInfo("s"))
     with pytest.raises(AuditWriteError):
         await session.decide(_call(1), "tools/call")
+    firewall.audit.close()
     assert session.state.memory.calls == 0
 
 
