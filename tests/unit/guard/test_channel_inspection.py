@@ -351,6 +351,10 @@ class Script:
     def link(self, name: str = "srv") -> Link:
         return Link(name, self.from_server, self.to_server)
 
+    def streams(self) -> tuple[Any, ...]:
+        """Every end of the script's streams, for closing."""
+        return (self.to_relay, self.from_server, self.to_server, self.from_relay)
+
     async def run(self) -> None:
         async for item in self.from_relay:
             message = item.message
@@ -414,11 +418,16 @@ async def relay_with(script: Script, gateway: bool = False, audit: AuditLog | No
     relay = Relay(
         firewall.open_session(SessionInfo("s")), client_receive, client_send, {"srv": script.link()}, naming
     )
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(script.run)
-        tg.start_soon(relay.run)
-        yield Agent(to_relay, from_relay, records)
-        tg.cancel_scope.cancel()
+    streams = (to_relay, client_receive, client_send, from_relay, *script.streams())
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(script.run)
+            tg.start_soon(relay.run)
+            yield Agent(to_relay, from_relay, records)
+            tg.cancel_scope.cancel()
+    finally:
+        for stream in streams:  # both ends of every stream: an unclosed one warns when collected
+            stream.close()
 
 
 HANDSHAKE = {

@@ -129,11 +129,15 @@ async def test_a_refusal_is_recorded_but_neither_traced_nor_counted():
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 async def test_a_decision_whose_record_cannot_be_written_raises_and_is_not_counted():
-    fw, _ = firewall(audit=AuditLog(Path("/dev/full")))
-    session = fw.open_session()
-    with pytest.raises(AuditWriteError):
-        await session.check_call("files", "read", {}, schema=READ)
-    assert session.state.memory.counts.calls == 0
+    audit = AuditLog(Path("/dev/full"))
+    try:
+        fw, _ = firewall(audit=audit)
+        session = fw.open_session()
+        with pytest.raises(AuditWriteError):
+            await session.check_call("files", "read", {}, schema=READ)
+        assert session.state.memory.counts.calls == 0
+    finally:
+        audit.close()
 
 
 async def test_a_session_is_restored_from_its_snapshot_and_garbage_is_refused():
