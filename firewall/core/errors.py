@@ -15,3 +15,7 @@ class ServerDown(FirewallError):
 
 class AuditWriteError(FirewallError):
     """An audit record could not be written; the decision it records must not take effect."""
+
+
+class SnapshotError(FirewallError):
+    """A session snapshot cannot be restored: corrupt bytes, or a version this firewall does not read."""

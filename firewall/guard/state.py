@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from firewall.core.errors import FirewallError
+from firewall.core.errors import SnapshotError
 from firewall.core.events import Decision, Event, Finding, SessionInfo, ToolCall, Verdict, tool_catalog
 from firewall.core.labels import Label
 from firewall.core.payloads import fingerprint
@@ -36,10 +36,6 @@ SNAPSHOT_VERSION = 1
 
 ToolKey = tuple[str, str]
 """(server, tool name)."""
-
-
-class SnapshotError(FirewallError):
-    """A session snapshot cannot be restored: corrupt bytes, or a version this firewall does not read."""
 
 
 @dataclass

@@ -9,14 +9,13 @@ import pytest
 
 from firewall.audit import AuditLog, AuditRecord
 from firewall.config import ProvenanceConfig
-from firewall.core.errors import AuditWriteError
+from firewall.core.errors import AuditWriteError, SnapshotError
 from firewall.core.events import Decision, Finding, SessionInfo, Span, ToolCall, Verdict
 from firewall.core.labels import Trust
 from firewall.core.pipeline import Pipeline
 from firewall.guard.firewall import Firewall
 from firewall.guard.session import as_result
 from firewall.guard.stages import UnknownToolStage
-from firewall.guard.state import SnapshotError
 from firewall.provenance.labeler import Labeler
 
 pytestmark = pytest.mark.anyio

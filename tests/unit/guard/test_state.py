@@ -10,13 +10,13 @@ import pytest
 
 from firewall.app import build_firewall
 from firewall.config import ProvenanceConfig, load_config
-from firewall.core.errors import FirewallError
+from firewall.core.errors import FirewallError, SnapshotError
 from firewall.core.events import Finding, SessionInfo, ToolCall, ToolResult, Verdict
 from firewall.core.labels import Trust
 from firewall.core.view import CallRecord, Counts
 from firewall.guard.firewall import Firewall
 from firewall.guard.session import FirewallSession, as_result
-from firewall.guard.state import HISTORY, SessionMemory, SessionState, SnapshotError, ToolCatalog, ToolPins
+from firewall.guard.state import HISTORY, SessionMemory, SessionState, ToolCatalog, ToolPins
 from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
 
