@@ -16,30 +16,13 @@ from firewall.core.errors import ConfigError
 from firewall.policy.document import PolicyInput
 from firewall.policy.engine import EmbeddedEngine
 from firewall.tools.policy_tooling import lint
+from tests.support.policy_inputs import CUSTOM_PACK_HEADER, READ_ONLY_CALL
 
-HEADER = "package mcp_firewall.packs.custom\n\nimport rego.v1\n\n"
+HEADER = CUSTOM_PACK_HEADER
 FINDING = '{"rule_id": "custom.sample", "reason": "sample"}'
 
 # A read-only call the bundled baseline pack allows: any deny comes from the custom pack.
-SAMPLE_CALL = PolicyInput.model_validate(
-    {
-        "phase": "call",
-        "principal": "local",
-        "session": {
-            "id": "s",
-            "context": {"trust": "trusted", "confidentiality": "public"},
-            "counts": {"calls": 0, "denied": 0, "outputs": 0},
-        },
-        "server": {"name": "files", "trust": "trusted", "confidentiality": "public", "pin": "pinned"},
-        "tool": {"name": "read_file", "classes": ["source"], "classes_from": "catalog", "pin": "pinned"},
-        "arguments": {"path": "/tmp/notes.txt"},
-        "provenance": {
-            "node": 1,
-            "taint": {"trust": "trusted", "confidentiality": "public"},
-            "derived_from": [],
-        },
-    }
-).model_dump(exclude_none=True)
+SAMPLE_CALL = PolicyInput.model_validate(READ_ONLY_CALL).model_dump(exclude_none=True)
 
 
 def load(pack: Path) -> EmbeddedEngine:

@@ -11,23 +11,10 @@ import pytest
 
 from firewall.policy.document import PolicyInput
 from firewall.tools.policy_commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, run_policy_command
+from tests.support.policy_inputs import CUSTOM_PACK_HEADER, READ_ONLY_CALL
 
-PACK = "package mcp_firewall.packs.custom\n\nimport rego.v1\n\n"
-
-# A read-only call the baseline pack allows.
-CALL = {
-    "phase": "call",
-    "principal": "local",
-    "session": {
-        "id": "s",
-        "context": {"trust": "trusted", "confidentiality": "public"},
-        "counts": {"calls": 0, "denied": 0, "outputs": 0},
-    },
-    "server": {"name": "files", "trust": "trusted", "confidentiality": "public", "pin": "pinned"},
-    "tool": {"name": "read_file", "classes": ["source"], "classes_from": "catalog", "pin": "pinned"},
-    "arguments": {"path": "/tmp/notes.txt"},
-    "provenance": {"node": 1, "taint": {"trust": "trusted", "confidentiality": "public"}, "derived_from": []},
-}
+PACK = CUSTOM_PACK_HEADER
+CALL = READ_ONLY_CALL  # a read-only call the baseline pack allows
 
 
 def command(
