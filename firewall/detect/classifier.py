@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
+from firewall.core.events import JsonPath
+from firewall.detect.abstain import can_hold_instruction
 from firewall.detect.base import Detection, Segment
 from firewall.detect.batcher import Batcher
 from firewall.detect.model import InjectionModel, Window
@@ -44,33 +46,39 @@ class ClassifierDetector:
         self.batcher: Batcher[Window] = Batcher(model.score, max_batch=max_batch, max_wait=max_wait)
 
     async def scan_text(self, text: str) -> list[tuple[int, int, float]]:
-        """(start, end, score) for every window of one text, flagged or not."""
+        """(start, end, score) for every window of one text, flagged or not; [] when the text
+        cannot hold an instruction (the classifier abstains: detect/abstain.py)."""
         prepared = prepare(text)
+        if not can_hold_instruction(prepared.text):
+            return []
         windows = self.model.windows(prepared.text)
         scores = await self.batcher.score(windows)
         return [(*prepared.span(w.start, w.end), score) for w, score in zip(windows, scores, strict=True)]
 
     async def detect(self, segments: Sequence[Segment]) -> list[Detection]:
-        """Findings for every flagged window of each segment and of the base64 blocks in it that
-        decode to text (a finding in a block spans the whole block)."""
+        """Findings for every flagged window of each segment that can hold an instruction, and of
+        the base64 blocks in it that decode to text (a finding in a block spans the whole block).
+        A finding redacts its span; the findings recommend withholding the whole output only when
+        a window reached the deny threshold and the flagged spans are most of the output's text."""
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:
             path, text = segment
             prepared = prepare(text)
-            jobs.append((segment, prepared, None, self.model.windows(prepared.text)))
+            if can_hold_instruction(prepared.text):
+                jobs.append((segment, prepared, None, self.model.windows(prepared.text)))
             for start, end, decoded in decoded_blocks(prepared.text):  # an encoded instruction is still one
-                jobs.append(
-                    (segment, prepare(decoded), prepared.span(start, end), self.model.windows(decoded))
-                )
+                if can_hold_instruction(decoded):
+                    jobs.append(
+                        (segment, prepare(decoded), prepared.span(start, end), self.model.windows(decoded))
+                    )
         windows = [w for *_, job_windows in jobs for w in job_windows]
         scores = iter(await self.batcher.score(windows))
-        found: list[Detection] = []
+        flagged: list[tuple[JsonPath, int, int, float, float, bool]] = []
         for (path, _), prepared, block, job_windows in jobs:
             for window in job_windows:
                 score = next(scores)
                 if score < self.redact:
                     continue
-                action: Literal["redact", "deny"] = "deny" if score >= self.deny else "redact"
                 if block is not None:
                     parts = [(*block, score)]
                 else:
@@ -78,21 +86,24 @@ class ClassifierDetector:
                     parts = [(*prepared.span(a, b), s) for a, b, s in narrowed] or [
                         (*prepared.span(window.start, window.end), score)
                     ]
-                for start, end, part_score in parts:
-                    found.append(
-                        Detection(
-                            self.name,
-                            "detect.injection",
-                            f"prompt injection (score {part_score:.3f}"
-                            f"{', in a base64 block' if block else ''}; window {score:.3f})",
-                            path,
-                            start,
-                            end,
-                            score=part_score,
-                            action=action,
-                        )
-                    )
-        return found
+                flagged += [(path, start, end, part, score, block is not None) for start, end, part in parts]
+        withhold = any(window >= self.deny for *_, window, _ in flagged) and _mostly_flagged(
+            segments, flagged
+        )
+        action: Literal["redact", "deny"] = "deny" if withhold else "redact"
+        return [
+            Detection(
+                self.name,
+                "detect.injection",
+                f"prompt injection (score {part:.3f}{', in a base64 block' if in_block else ''}; window {window:.3f})",
+                path,
+                start,
+                end,
+                score=part,
+                action=action,
+            )
+            for path, start, end, part, window, in_block in flagged
+        ]
 
     async def narrow(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         """The sentences or lines of text[start:end] that score as an injection on their own (else
@@ -131,6 +142,30 @@ def _paragraph(text: str, a: int, b: int, lo: int, hi: int) -> tuple[int, int]:
     start = before[-1] if before else lo
     end = after.start() if after else hi
     return start + len(text[start:end]) - len(text[start:end].lstrip()), len(text[:end].rstrip())
+
+
+WITHHOLD_SHARE = 0.5
+"""The share of an output's text that flagged spans must cover for the output to be withheld whole
+rather than redacted: below it, the agent gets the rest of the output (the user's task goes on)."""
+
+
+def _mostly_flagged(
+    segments: Sequence[Segment], flagged: Sequence[tuple[JsonPath, int, int, float, float, bool]]
+) -> bool:
+    """Whether the flagged spans cover at least WITHHOLD_SHARE of the segments' non-blank text."""
+    total = sum(len(text.strip()) for _, text in segments)
+    covered = 0
+    by_path: dict[JsonPath, list[tuple[int, int]]] = {}
+    for path, start, end, *_ in flagged:
+        by_path.setdefault(path, []).append((start, end))
+    for spans in by_path.values():
+        reach = 0
+        for start, end in sorted(spans):
+            start = max(start, reach)
+            if end > start:
+                covered += end - start
+                reach = end
+    return total > 0 and covered >= WITHHOLD_SHARE * total
 
 
 def _merge(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

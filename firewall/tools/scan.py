@@ -1,6 +1,7 @@
 """`mcp-firewall scan`: classify texts from JSONL ({"id", "text"}) or plain lines, on stdin or a
-file, and write JSONL {"id", "score", "label", "spans"}; lines are scored concurrently so the
-batcher fills its batches."""
+file, and write JSONL {"id", "score", "label", "spans", "abstained"}; lines are scored concurrently
+so the batcher fills its batches. ``abstained`` is true for a text the classifier does not read
+because it cannot hold an instruction (firewall/detect/abstain.py): its score is 0."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import IO, Any
 
 import anyio
 
+from firewall.detect.abstain import can_hold_instruction
 from firewall.detect.classifier import ClassifierDetector
+from firewall.detect.prepare import prepare
 
 
 def records(stream: IO[str]) -> Iterator[tuple[Any, str]]:
@@ -36,7 +39,8 @@ async def _score(detector: ClassifierDetector, item_id: Any, text: str) -> dict[
     score = max((score for _, _, score in windows), default=0.0)
     spans = [{"start": s, "end": e, "score": round(v, 4)} for s, e, v in windows if v >= detector.redact]
     label = "injection" if score >= detector.redact else "benign"
-    return {"id": item_id, "score": round(score, 4), "label": label, "spans": spans}
+    abstained = not windows and can_hold_instruction(prepare(text).text) is False
+    return {"id": item_id, "score": round(score, 4), "label": label, "spans": spans, "abstained": abstained}
 
 
 async def scan(detector: ClassifierDetector, source: IO[str], sink: IO[str], *, chunk: int = 64) -> int:
