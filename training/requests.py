@@ -1663,7 +1663,9 @@ def _code_comment(rng: random.Random, lang: str, parts: list[str], idx: int) -> 
             comment = f"/* {p} */"
         out.append(comment)
         if rng.random() < 0.7:
-            out.append(rng.choice(snippets) + "\n")
+            out.append(snippets[rng.randrange(len(snippets))] + "\n")
+            if out[-1] in out[:-1]:  # the same snippet twice reads oddly
+                out.pop()
     return "\n".join(out)
 
 
