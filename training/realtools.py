@@ -15,9 +15,9 @@ with the reference servers of ``/tmp/refsrv`` (npm ``@modelcontextprotocol/serve
 ``.jsonl.gz`` is the artifact: 5,117 rows, captured 2026-12-02). What the calls work on is real:
 Python standard library modules of several versions (so diffs between versions are real diffs),
 files of ``/usr/share/doc``, ``/etc`` configuration files, the system logs, temporary clones of
-this repository and of a public repository mirror (``/work/.mirror``), pydoc-rendered HTML pages and JSON documents served by a local
-``python -m http.server`` on 127.0.0.1. Random choices are seeded (``random.Random(13)``); timestamps,
-hashes and timings differ from run to run.
+this repository and of a public repository mirror (``/work/.mirror``), pydoc-rendered HTML pages and
+JSON documents served by a local ``python -m http.server`` on 127.0.0.1. Random choices are seeded
+(``random.Random(13)``); timestamps, hashes and timings differ from run to run.
 
 Rows: ``{"text", "family", "source", "tool"}``, deduplicated by text, sorted by (family, source,
 tool, text). ``family`` is one of :data:`FAMILIES`; ``source`` names the program (``mcp:<server>``
