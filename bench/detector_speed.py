@@ -142,8 +142,8 @@ def main() -> None:
         )
     default, stats = detectors[0], results[0]
     verdict = (
-        f"Target: CPU p50 <= 15 ms per 2 KB output with the default settings ({label(default)}): "
-        f"{stats['p50']:.1f} ms ({'PASS' if stats['p50'] <= 15 else 'FAIL'})."
+        f"Target: CPU p50 <= 10 ms per 2 KB output with the default settings ({label(default)}): "
+        f"{stats['p50']:.1f} ms ({'PASS' if stats['p50'] <= 10 else 'FAIL'})."
     )
     if len(results) == 2:
         verdict += f" int8 / fp32 p50 ratio, same run: {results[0]['p50'] / results[1]['p50']:.2f}."

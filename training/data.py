@@ -54,6 +54,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python training/data.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from training import requests
 from training.inputs import Inputs, Roots, read_manifest, sha256_of, write_manifest
 from training.pools import (
     COMPANIES,
@@ -70,6 +71,7 @@ from training.pools import (
     hardneg_imperative,
     hardneg_security,
 )
+from training.work import WORK_COUNTS, work_rows
 
 SEED = 1337
 DEV_FRACTION = 0.2
@@ -737,10 +739,13 @@ def attack_pools(split: str, sets: dict, bipia: dict, rng: random.Random) -> dic
     pools["bipia-text"] = bipia[split]["text_attacks"]
     pools["bipia-code"] = bipia[split]["code_attacks"]
     pools["agent"] = agent_attacks(split, 600 if split == "train" else 250, rng)
+    # plain requests to act, addressed to the agent without override framing (training/requests.py)
+    pools["plain"] = [requests.plain_request(rng, split)[0] for _ in range(900 if split == "train" else 300)]
     return pools
 
 
 ATTACK_WEIGHTS = {
+    "plain": 0.3,
     "agent": 0.24,
     "s-labs": 0.14,
     "neuralchemy": 0.14,
@@ -818,6 +823,8 @@ def tool_rows(
         attack = tok.head(attack, ATTACK_MAX_TOKENS[split])
         choices = [f for f in fr if f[2]] if akey == "bipia-text" else fr
         fid, tpl, _ = rng.choice(choices)
+        if akey == "plain":  # a plain request is its own framing: it reads like the content around it
+            fid, tpl = -1, "{a}"
         framed = frame(attack, tpl)
         ntok = _length(split, rng)
         budget = max(8, ntok - tok.count(framed) - 6)
@@ -886,6 +893,18 @@ def build(
         ctx = Contexts(split, files, bipia, benign_prompts, tok, rng)
         pools = attack_pools(split, sets, bipia, rng)
         rows = prompt_rows(split, sets, PROMPT_CAPS, rng) + tool_rows(split, nb, ni, ctx, pools, tok, rng)
+        attacks = [a for name, pool in sorted(pools.items()) if name != "plain" for a in pool]
+        rows += work_rows(
+            split,
+            WORK_COUNTS[split],
+            attacks,
+            framings(split),
+            embed,
+            tok.head,
+            tok.count,
+            TRAIN_MAX_TOKENS if split == "train" else 0,
+            rng,
+        )
         rng.shuffle(rows)
         out[split] = rows
     # the train split never contains a dev text verbatim
@@ -933,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seed", type=int, help=f"default {SEED}")
     ap.add_argument(
-        "--train-tool", type=int, nargs=2, metavar=("BENIGN", "INJECTED"), help="default 6800 4600"
+        "--train-tool", type=int, nargs=2, metavar=("BENIGN", "INJECTED"), help="default 5200 3600"
     )
     ap.add_argument("--dev-tool", type=int, nargs=2, metavar=("BENIGN", "INJECTED"), help="default 2000 1200")
     args = ap.parse_args(argv)
@@ -954,7 +973,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     else:
         inputs = Inputs(roots)
-        defaults = {"seed": SEED, "train_tool": [6800, 4600], "dev_tool": [2000, 1200]}
+        defaults = {"seed": SEED, "train_tool": [5200, 3600], "dev_tool": [2000, 1200]}
         params = {k: list(v) if isinstance(v, list | tuple) else v for k, v in given.items() if v is not None}
         params = {**defaults, **params}
     data = build(inputs, params["seed"], tuple(params["train_tool"]), tuple(params["dev_tool"]))

@@ -29,7 +29,16 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-BUILDER = ("data.py", "inputs.py", "pools.py")
+BUILDER = (
+    "data.py",
+    "inputs.py",
+    "pools.py",
+    "work.py",
+    "requests.py",
+    "hardneg.py",
+    "realtools.py",
+    "corpus/real_tool_outputs.jsonl.gz",
+)
 """The sources whose code shapes a build's output (their sha256 goes into the manifest)."""
 
 

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -217,7 +218,57 @@ def dev_groups(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, tup
     )
     long_ = [i for i in tool if len(rows[i]["text"]) > 4000]
     add("tool outputs > 4000 chars", long_)
+    # the families the issue names: benign ones by FPR, attack kinds against every benign tool output
+    for name, prefix in FAMILY_GROUPS.items():
+        add(name, [i for i in tool if rows[i]["label"] == 0 and rows[i]["source"].startswith(prefix)])
+    add("plain requests, any carrier (vs all tool benign)", tool_neg + [i for i in tool if _plain(rows[i])])
+    for lang in sorted({str(rows[i].get("lang")) for i in tool if _plain(rows[i]) and rows[i].get("lang")}):
+        add(
+            f"plain requests in {lang} (vs all tool benign)",
+            tool_neg + [i for i in tool if _plain(rows[i]) and rows[i].get("lang") == lang],
+        )
+    framed = [
+        i for i in tool if rows[i]["label"] == 1 and not _plain(rows[i]) and rows[i].get("framing") != 0
+    ]
+    add("framed attacks, any framing but bare (vs all tool benign)", tool_neg + framed)
+    override = [
+        i for i in tool if rows[i]["label"] == 1 and not _plain(rows[i]) and _OVERRIDE.search(rows[i]["text"])
+    ]
+    add("attacks worded as overrides (vs all tool benign)", tool_neg + override)
+    short = [i for i in tool if rows[i]["label"] == 0 and len(rows[i]["text"].split()) < 20]
+    add("short benign outputs (< 20 words)", short)
     return g
+
+
+_OVERRIDE = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompts?|above|previous|prior|everything)\b"
+    r"|\bnew instructions\b|\bIMPORTANT\b|\bsystem (prompt|override|message)\b",
+    re.I,
+)
+"""Injections worded as overrides ("ignore previous instructions", "IMPORTANT", "system override")."""
+
+FAMILY_GROUPS = {
+    "benign: real tool outputs (all)": "real:",
+    "benign: templated hard negatives (all)": "hn:",
+    "benign: twins of the plain-request carriers (all)": "twin:",
+}
+
+
+def _plain(row: dict[str, Any]) -> bool:
+    return row["label"] == 1 and row.get("attack") == "plain"
+
+
+def as_deployed(detector: Any, texts: list[str]) -> list[float]:
+    """Scores as the runtime sees them: the model's max over windows, and 0 where the classifier
+    abstains (detect/abstain.py: texts that cannot hold an instruction are not scored)."""
+    from firewall.detect.abstain import can_hold_instruction
+    from firewall.detect.prepare import prepare
+
+    read = [i for i, t in enumerate(texts) if can_hold_instruction(prepare(t).text)]
+    scores = [0.0] * len(texts)
+    for i, score in zip(read, detector.score_texts([texts[i] for i in read]), strict=True):
+        scores[i] = score
+    return scores
 
 
 def choose_thresholds(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, float]:
@@ -233,7 +284,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score the dev rows; thresholds (chosen here unless given), per-group metrics and their table."""
     t0 = time.monotonic()
-    scores = detector.score_texts([r["text"] for r in rows])
+    texts = [r["text"] for r in rows]
+    scores = as_deployed(detector, texts)
     score_s = time.monotonic() - t0
     if thresholds is None:
         thresholds = choose_thresholds(rows, scores)
@@ -325,13 +377,14 @@ def main(argv: list[str] | None = None) -> None:
     del detector
     quantized = InjectionModel(args.out, device="cpu", quantize=True, threads=args.threads)
     benign_tool = [r for r in dev if r["kind"] == "tool" and r["label"] == 0]
-    thresholds_int8 = choose_thresholds(benign_tool, quantized.score_texts([r["text"] for r in benign_tool]))
+    thresholds_int8 = choose_thresholds(benign_tool, as_deployed(quantized, [r["text"] for r in benign_tool]))
     meta.update(
         {
             "thresholds": result["thresholds"],
             "thresholds_int8_dynamic": thresholds_int8,
-            "threshold_rule": "redact: FPR <= 1%, deny: FPR <= 0.1% on benign generated tool-output dev documents "
-            "(scored as max over windows); 'thresholds' for fp32/fp16 weights, 'thresholds_int8_dynamic' for "
+            "threshold_rule": "redact: FPR <= 1%, deny: FPR <= 0.1% on the benign tool-output dev rows (generated "
+            "documents, real tool outputs of held-out groups, dev-template hard negatives and twins), scored as "
+            "deployed (max over windows, 0 where the classifier abstains); 'thresholds' for fp32/fp16 weights, 'thresholds_int8_dynamic' for "
             "torch dynamic int8 quantisation of the Linear layers",
             "trained_on": [
                 "deepset/prompt-injections (train)",
@@ -341,6 +394,9 @@ def main(argv: list[str] | None = None) -> None:
                 "jackhhao/jailbreak-classification (train)",
                 "BIPIA (train contexts and attacks)",
                 "generated tool outputs (training/data.py)",
+                "real tool outputs captured on this machine (training/realtools.py, the train groups)",
+                "templated hard negatives (training/hardneg.py, train templates)",
+                "plain requests to the agent and their benign twins (training/requests.py, train templates)",
             ],
             "data": data_record(args.data),
             "seed": args.seed,
