@@ -232,7 +232,9 @@ def dev_groups(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, tup
     ]
     add("framed attacks, any framing but bare (vs all tool benign)", tool_neg + framed)
     override = [
-        i for i in tool if rows[i]["label"] == 1 and not _plain(rows[i]) and _OVERRIDE.search(rows[i]["text"])
+        i
+        for i in tool
+        if rows[i]["label"] == 1 and not _plain(rows[i]) and OVERRIDE_WORDING.search(rows[i]["text"])
     ]
     add("attacks worded as overrides (vs all tool benign)", tool_neg + override)
     short = [i for i in tool if rows[i]["label"] == 0 and len(rows[i]["text"].split()) < 20]
@@ -240,7 +242,7 @@ def dev_groups(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, tup
     return g
 
 
-_OVERRIDE = re.compile(
+OVERRIDE_WORDING = re.compile(
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompts?|above|previous|prior|everything)\b"
     r"|\bnew instructions\b|\bIMPORTANT\b|\bsystem (prompt|override|message)\b",
     re.I,
