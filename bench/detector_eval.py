@@ -181,6 +181,33 @@ def dev_targets(rows: list[dict], scores: list[float], th: dict[str, float]) -> 
     return "\n".join(lines)
 
 
+FRESH = ROOT / "bench" / "data" / "fresh_outputs.jsonl"
+"""A hand-written set by an author who never saw the training templates (bench/data/README.md);
+never used for training or thresholds."""
+
+
+def fresh_table(args: argparse.Namespace, meta: dict) -> str:
+    """Per group of the fresh set: rows and the share flagged (at the redact threshold) by each weight
+    format and by the keyword rule; a group's share is its TPR (label 1) or FPR (label 0)."""
+    rows = read_jsonl(FRESH)
+    groups = sorted({(r["label"], r["group"]) for r in rows}, key=lambda g: (-g[0], g[1]))
+    flagged: dict[str, list[bool]] = {}
+    for name, quant, th in (
+        ("fp32", False, meta.get("thresholds", {})),
+        ("int8", True, meta.get("thresholds_int8_dynamic", {})),
+    ):
+        model = InjectionModel(args.model, device="cpu", quantize=quant, threads=args.threads)
+        scores = as_deployed(model, [r["text"] for r in rows])
+        flagged[name] = [s >= th.get("redact", 0.5) for s in scores]
+    flagged["keyword rule"] = [bool(KEYWORD_RULE.search(r["text"])) for r in rows]
+    lines = ["| group | label | rows | fp32 | int8 | keyword rule |", "|---|---|---|---|---|---|"]
+    for label, group in groups:
+        idx = [i for i, r in enumerate(rows) if r["group"] == group and r["label"] == label]
+        cells = [_pct(sum(flagged[k][i] for i in idx) / len(idx)) for k in ("fp32", "int8", "keyword rule")]
+        lines.append(f"| {group} | {label} | {len(idx)} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def split_half_check(rows: list[dict], scores: list[float], seed: int = 0) -> list[dict]:
     """Thresholds fitted on one random half of the benign tool dev rows, FPR measured on the other."""
     neg = [s for r, s in zip(rows, scores, strict=True) if r["kind"] == "tool" and r["label"] == 0]
@@ -231,6 +258,8 @@ def run(args: argparse.Namespace) -> dict:
     default = results.get("int8-dynamic", results["fp32"])
     keyword = keyword_comparison(rows, default["table"])
     print(f"\n## model (runtime default weights) vs a one-line keyword rule\n\n{keyword}")
+    fresh = fresh_table(args, meta) if FRESH.exists() else ""
+    print(f"\n## the fresh hand-written set\n\n{fresh}")
     quoted = quoted_table(args, meta)
     print(f"\n## the texts issue 13 quotes\n\n{quoted}")
     return {
@@ -240,6 +269,7 @@ def run(args: argparse.Namespace) -> dict:
         "data": data,
         "quoted": quoted,
         "keyword": keyword,
+        "fresh": fresh,
     }
 
 
@@ -444,6 +474,15 @@ The held-out sets are not ours to see; these are the nearest dev figures, per we
 format's thresholds:
 
 {targets}
+"""
+    if report["fresh"]:
+        out["fresh"] = f"""## A fresh, hand-written set
+
+`bench/data/fresh_outputs.jsonl` (see bench/data/README.md) was written by hand by an author who did not
+see the training templates; it is never used for training or for thresholds. The share of each group
+flagged at the redact threshold (TPR for label 1, FPR for label 0), scored as deployed:
+
+{report["fresh"]}
 """
     out["baseline"] = f"""## Against a one-line keyword rule
 
