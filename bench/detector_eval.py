@@ -9,7 +9,7 @@ Usage:
     python -m training.data --out /tmp/detector-data      # if not built yet
     python bench/detector_eval.py [--data /tmp/detector-data] [--model DIR] [--quantize] [--write]
 
-``--quantize`` also scores with dynamic int8 Linear layers (what the runtime does on CPU by
+``--quantize`` also scores with dynamic int8 Linear layers (what the runtime does on CPU with `detect.quantize = true`; by
 default). ``--write`` (re)writes the generated sections of docs/detector.md.
 """
 
@@ -36,7 +36,14 @@ from firewall.detect.model import BUILTIN as DEFAULT_DIR  # noqa: E402
 from firewall.detect.model import InjectionModel  # noqa: E402
 from training.metrics import markdown_table, rates, summary, threshold_at_fpr  # noqa: E402
 from training.pools import FRAMINGS, TRAIN_ONLY_FRAMINGS  # noqa: E402
-from training.train import OVERRIDE_WORDING, as_deployed, dev_groups, read_jsonl  # noqa: E402
+from training.train import (  # noqa: E402
+    OVERRIDE_WORDING,
+    THRESHOLD_RULE,
+    as_deployed,
+    choose_thresholds,
+    dev_groups,
+    read_jsonl,
+)
 
 DOC = ROOT / "docs" / "detector.md"
 
@@ -89,7 +96,7 @@ def quoted_table(args: argparse.Namespace, meta: dict) -> str:
     """The quoted texts' scores as deployed (fp32 and int8, each at its own redact threshold)."""
     from firewall.detect.abstain import can_hold_instruction
 
-    lines = ["| text | before (issue 13) | fp32 | int8 (runtime CPU default) |", "|---|---|---|---|"]
+    lines = ["| text | before (issue 13) | fp32 (runtime CPU default) | int8 (`detect.quantize = true`) |", "|---|---|---|---|"]
     models = [
         (InjectionModel(args.model, device="cpu", quantize=q, threads=args.threads), th)
         for q, th in ((False, meta.get("thresholds", {})), (True, meta.get("thresholds_int8_dynamic", {})))
@@ -238,7 +245,11 @@ def run(args: argparse.Namespace) -> dict:
         t0 = time.monotonic()
         scores = as_deployed(det, [r["text"] for r in rows])
         wall = time.monotonic() - t0
-        th = meta.get("thresholds_int8_dynamic", thresholds) if quant else thresholds
+        key = "thresholds_int8_dynamic" if quant else "thresholds"
+        if args.fit_thresholds:  # train.py's rule, on these very scores (saves a second scoring pass)
+            meta[key] = choose_thresholds(rows, scores)
+            meta["threshold_rule"] = THRESHOLD_RULE
+        th = meta.get(key, thresholds)
         table = {g: summary(y, s, th) for g, (y, s) in dev_groups(rows, scores).items()}
         results[name] = {
             "table": table,
@@ -255,7 +266,12 @@ def run(args: argparse.Namespace) -> dict:
             "threshold stability (fit on half of benign tool dev, FPR on the other half):",
             json.dumps(results[name]["half_check"]),
         )
-    default = results.get("int8-dynamic", results["fp32"])
+    if args.fit_thresholds:
+        (args.model / "detector.json").write_text(json.dumps(meta, indent=2) + "\n")
+        print(
+            f"wrote thresholds {meta['thresholds']} / int8 {meta.get('thresholds_int8_dynamic')} into {args.model}"
+        )
+    default = results["fp32"]  # the runtime's CPU default (detect.quantize = false)
     keyword = keyword_comparison(rows, default["table"])
     print(f"\n## model (runtime default weights) vs a one-line keyword rule\n\n{keyword}")
     fresh = fresh_table(args, meta) if FRESH.exists() else ""
@@ -431,7 +447,7 @@ python bench/detector_eval.py --data /tmp/detector-data --quantize --write
     if q:
         qt = q["table"]["TOOL OUTPUTS (all)"]
         qline = (
-            f"\nWith dynamic int8 Linear layers (the runtime's CPU default) the tool-output set gives ROC AUC "
+            f"\nWith dynamic int8 Linear layers (`detect.quantize = true`) the tool-output set gives ROC AUC "
             f"{qt['auc']:.4f}, TPR@FPR1% {_pct(qt['tpr@fpr1%'])}, TPR@FPR0.1% {_pct(qt['tpr@fpr0.1%'])}; at its own "
             f"thresholds (`thresholds_int8_dynamic` {meta.get('thresholds_int8_dynamic', th)}): redact TPR {_pct(qt['tpr@redact'])} / FPR {_pct(qt['fpr@redact'])}, deny TPR "
             f"{_pct(qt['tpr@deny'])} / FPR {_pct(qt['fpr@deny'])} (scored in {q['score_s']:.0f} s).\n\n"
@@ -454,7 +470,8 @@ TPR {_pct(tool["tpr@fpr1%"])} at FPR 1% (ROC AUC {tool["auc"]:.4f}).
     out["thresholds"] = f"""## Thresholds
 
 Chosen by `train.py` on the benign tool-output dev rows ({tool["n_neg"]} rows: generated documents, real tool
-outputs of the held-out groups, dev-template hard negatives and twins; scored as deployed, fp32: the max over
+outputs of the held-out groups, dev-template hard negatives; the plain-request twins are left out and
+reported on their own; scored as deployed, fp32: the max over
 windows, 0 where the classifier abstains): **redact = {th.get("redact")}** (FPR <= 1%), **deny = {th.get("deny")}** (FPR <= 0.1%; with
 {tool["n_neg"]} benign rows that is at most {int(tool["n_neg"] * 0.001)} false positive(s), so this threshold is set by the top few benign scores and is
 noisy). At these thresholds on the tool-output dev set: redact TPR {_pct(tool["tpr@redact"])} / FPR
@@ -462,7 +479,7 @@ noisy). At these thresholds on the tool-output dev set: redact TPR {_pct(tool["t
 Stability check (fit on a random half of the benign tool rows, measure on the other half):
 {"; ".join(f"target {h['target']}: threshold {h['threshold']:.4f} gives FPR {_pct(h['fpr_other_half'])}" for h in hc)}.
 
-int8: the runtime quantises Linear layers to int8 on CPU by default (`torch.ao.quantization.quantize_dynamic`),
+int8: with `detect.quantize = true` the runtime quantises Linear layers to int8 on CPU (`torch.ao.quantization.quantize_dynamic`),
 which shifts scores, so `detector.json` also carries **`thresholds_int8_dynamic` = {meta.get("thresholds_int8_dynamic")}**,
 fitted the same way on int8 scores of the same rows. Use the pair that matches the weights actually loaded
 (fp32 / fp16 on CUDA: `thresholds`).
@@ -486,7 +503,7 @@ flagged at the redact threshold (TPR for label 1, FPR for label 0), scored as de
 """
     out["baseline"] = f"""## Against a one-line keyword rule
 
-The model at its redact threshold ({"int8, the runtime's CPU default" if "int8-dynamic" in report["results"] else "fp32"})
+The model at its redact threshold (fp32, the runtime's CPU default)
 and the rule `{KEYWORD_RULE.pattern}` (case-insensitive) on the same dev rows:
 
 {report["keyword"]}
@@ -520,7 +537,7 @@ format at its own thresholds:
 - English dominates; the German (deepset) and multilingual (yanismiraoui) rows are few.
 - A 6-layer MiniLM with a LoRA adapter, one epoch on CPU: a small model traded for speed; windowing means an
   instruction longer than the 64-token overlap may be split across windows, each of which sees only part of it.
-- int8 dynamic quantisation (runtime CPU default) costs accuracy (see Metrics): prefer fp32 on CPU where the
+- int8 dynamic quantisation (`detect.quantize = true`) costs accuracy (see Metrics): prefer fp32 on CPU where the
   latency allows, and use `thresholds_int8_dynamic` with int8 weights. Dynamic quantisation scales activations
   per batch, so an int8 score depends slightly on what else is in the batch (padding, other windows).
 """
@@ -557,6 +574,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="subsample dev rows (quick runs)")
     ap.add_argument("--quantize", action="store_true", help="also score with int8 dynamic quantisation")
     ap.add_argument("--write", action="store_true", help="write the generated sections of docs/detector.md")
+    ap.add_argument(
+        "--fit-thresholds",
+        action="store_true",
+        help="fit the thresholds on these dev scores (train.py's rule) and write them into the model's detector.json",
+    )
     args = ap.parse_args(argv)
     report = run(args)
     if args.write:

@@ -273,9 +273,26 @@ def as_deployed(detector: Any, texts: list[str]) -> list[float]:
     return scores
 
 
+THRESHOLD_RULE = (
+    "redact: FPR <= 1%, deny: FPR <= 0.1% on the benign tool-output dev rows (generated "
+    "documents, real tool outputs of held-out groups, dev-template hard negatives; the plain-request "
+    "twins left out), scored as "
+    "deployed (max over windows, 0 where the classifier abstains); 'thresholds' for fp32/fp16 weights, 'thresholds_int8_dynamic' for "
+    "torch dynamic int8 quantisation of the Linear layers"
+)
+"""How choose_thresholds fits the thresholds, as detector.json records it."""
+
+
 def choose_thresholds(rows: list[dict[str, Any]], scores: list[float]) -> dict[str, float]:
-    """Redact and deny thresholds at FPR 1% and 0.1% on the benign tool-output rows."""
-    neg = [s for r, s in zip(rows, scores, strict=True) if r["kind"] == "tool" and r["label"] == 0]
+    """Redact and deny thresholds at FPR 1% and 0.1% on the benign tool-output rows, the twins of
+    the plain-request carriers left out: they are built to be indistinguishable in form from an
+    injection (a social post asking its reader to pay an invoice to an IBAN), and fitting on them
+    would push the threshold up to where most injections pass; their FPR is reported on its own."""
+    neg = [
+        s
+        for r, s in zip(rows, scores, strict=True)
+        if r["kind"] == "tool" and r["label"] == 0 and not r["source"].startswith("twin:")
+    ]
     # rounded *up* to 6 decimals so that the rounding never lets one more benign row through
     up = lambda t: math.ceil(t * 1e6) / 1e6  # noqa: E731
     return {"redact": up(threshold_at_fpr(neg, 0.01)), "deny": up(threshold_at_fpr(neg, 0.001))}
@@ -384,10 +401,7 @@ def main(argv: list[str] | None = None) -> None:
         {
             "thresholds": result["thresholds"],
             "thresholds_int8_dynamic": thresholds_int8,
-            "threshold_rule": "redact: FPR <= 1%, deny: FPR <= 0.1% on the benign tool-output dev rows (generated "
-            "documents, real tool outputs of held-out groups, dev-template hard negatives and twins), scored as "
-            "deployed (max over windows, 0 where the classifier abstains); 'thresholds' for fp32/fp16 weights, 'thresholds_int8_dynamic' for "
-            "torch dynamic int8 quantisation of the Linear layers",
+            "threshold_rule": THRESHOLD_RULE,
             "trained_on": [
                 "deepset/prompt-injections (train)",
                 "S-Labs/prompt-injection-dataset (train)",

@@ -19,11 +19,13 @@ def test_demo_shows_each_call_and_the_firewalls_decisions():
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    # With the ml extra the classifier also withholds the injected inbox (layers reinforce each other).
+    # With the ml extra the classifier redacts the injected mail (the rest of the inbox still reaches
+    # the agent); the exfiltration call is stopped by provenance and policy either way.
     classifier = importlib.util.find_spec("torch") is not None
-    assert (
-        "Attack session: 4 calls, 4 blocked" if classifier else "Attack session: 4 calls, 3 blocked"
-    ) in out
+    assert "Attack session: 4 calls, 3 blocked" in out
+    assert ("tool_result: REDACT (detect.injection)" in out) is classifier
+    assert ("[redacted by mcp-firewall]" in out) is classifier
+    assert "Revenue is up 12%" in out.split("what the agent received")[1]
     assert "Benign session: 2 calls, 0 blocked" in out
     assert ("detector: detect.injection score" in out) is classifier
     # the provenance edge from the injected output to the exfiltration call's recipient

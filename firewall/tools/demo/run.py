@@ -123,7 +123,7 @@ def _show_output(console: Console, record: dict[str, Any], received: str) -> Non
         console.print(
             f"  provenance: output node {node.get('node')} ({node.get('kind')}), labelled {node.get('trust')}"
         )
-    console.print(Panel(received, title="what the agent received", style="dim"))
+    console.print(Panel(Text(received), title="what the agent received", style="dim"))  # not markup: "[redacted ...]"
 
 
 def _show_call(console: Console, tool: str, arguments: dict[str, Any], record: dict[str, Any]) -> None:
@@ -161,7 +161,7 @@ async def _attack(console: Console, workdir: Path) -> Session:
         console.print("[bold]2. A hijacked agent does what the mail says[/] (the scripted attacker step):")
         received, records = await session.call("send_email", EXFIL)
         _show_call(console, "send_email", EXFIL, records[0])
-        console.print(f"  the agent received: {received}\n")
+        console.print(Text(f"  the agent received: {received}\n"))
 
         console.print("[bold]3. Other layers[/]: a config rule, and a tool the server never listed.")
         table = Table(show_lines=True)
@@ -169,7 +169,7 @@ async def _attack(console: Console, workdir: Path) -> Session:
             table.add_column(column, overflow="fold")
         for tool, arguments in (("delete_all_mail", {}), ("format_disk", {"device": "/dev/sda"})):
             received, records = await session.call(tool, arguments)
-            table.add_row(f"{tool}({json.dumps(arguments)})", _decision(records), received[:120])
+            table.add_row(f"{tool}({json.dumps(arguments)})", _decision(records), Text(received[:120]))
         console.print(table)
     return session
 
