@@ -96,7 +96,10 @@ def quoted_table(args: argparse.Namespace, meta: dict) -> str:
     """The quoted texts' scores as deployed (fp32 and int8, each at its own redact threshold)."""
     from firewall.detect.abstain import can_hold_instruction
 
-    lines = ["| text | before (issue 13) | fp32 (runtime CPU default) | int8 (`detect.quantize = true`) |", "|---|---|---|---|"]
+    lines = [
+        "| text | before (issue 13) | fp32 (runtime CPU default) | int8 (`detect.quantize = true`) |",
+        "|---|---|---|---|",
+    ]
     models = [
         (InjectionModel(args.model, device="cpu", quantize=q, threads=args.threads), th)
         for q, th in ((False, meta.get("thresholds", {})), (True, meta.get("thresholds_int8_dynamic", {})))

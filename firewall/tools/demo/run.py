@@ -123,7 +123,9 @@ def _show_output(console: Console, record: dict[str, Any], received: str) -> Non
         console.print(
             f"  provenance: output node {node.get('node')} ({node.get('kind')}), labelled {node.get('trust')}"
         )
-    console.print(Panel(Text(received), title="what the agent received", style="dim"))  # not markup: "[redacted ...]"
+    console.print(
+        Panel(Text(received), title="what the agent received", style="dim")
+    )  # not markup: "[redacted ...]"
 
 
 def _show_call(console: Console, tool: str, arguments: dict[str, Any], record: dict[str, Any]) -> None:
