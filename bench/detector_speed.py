@@ -119,8 +119,9 @@ def main() -> None:
     parser.add_argument("--model", default="builtin", help="detect.classifier: builtin or a model directory")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    # On CPU both weight formats side by side (int8 is the default); on CUDA, fp16.
-    variants = [True, False]
+    # On CPU both weight formats side by side, the default (DetectConfig().quantize: fp32) first; on CUDA, fp16.
+    default = DetectConfig().quantize
+    variants = [default, not default]
     detectors = []
     for quantize in variants:
         detector = build_classifier(DetectConfig(classifier=args.model, quantize=quantize))
@@ -146,7 +147,8 @@ def main() -> None:
         f"{stats['p50']:.1f} ms ({'PASS' if stats['p50'] <= 10 else 'FAIL'})."
     )
     if len(results) == 2:
-        verdict += f" int8 / fp32 p50 ratio, same run: {results[0]['p50'] / results[1]['p50']:.2f}."
+        int8, fp32 = (results[0], results[1]) if detectors[0].model.quantized else (results[1], results[0])
+        verdict += f" int8 / fp32 p50 ratio, same run: {int8['p50'] / fp32['p50']:.2f}."
     gpu = [
         f"GPU windows/s at batch {b}: {stats[f'gpu_windows_per_s_b{b}']:.0f}"
         for b in (64, 256)
