@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import mcp_types as types
 from mcp import Client
 from mcp.server import Server
+from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from firewall.audit import AuditRecord
@@ -289,15 +290,26 @@ async def replay(
                         row |= {"server": record.server, **_decided([record])}
                         row["seen"] = seen_results.get(step.id, "")
                 elif isinstance(step, Resource):
-                    read = await client.read_resource(f"{step.server}+{step.uri}")
+                    # a withheld read or prompt reaches the agent as a JSON-RPC error: that is what it saw
+                    try:
+                        read = await client.read_resource(f"{step.server}+{step.uri}")
+                        seen = "".join(getattr(c, "text", "") for c in read.contents)
+                    except MCPError as exc:
+                        seen = f"error: {exc}"
                     mine = [r for r in records[mark:] if r.kind == "content"]
                     row |= {"server": step.server, "uri": step.uri, **_decided(mine)}
-                    row["seen"] = "".join(getattr(c, "text", "") for c in read.contents)
+                    row["seen"] = seen
                 elif isinstance(step, Prompt):
-                    got = await client.get_prompt(step.server + separator + step.name, step.arguments or None)
+                    try:
+                        got = await client.get_prompt(
+                            step.server + separator + step.name, step.arguments or None
+                        )
+                        seen = _text([m.content for m in got.messages])
+                    except MCPError as exc:
+                        seen = f"error: {exc}"
                     mine = [r for r in records[mark:] if r.kind == "content"]
                     row |= {"server": step.server, "name": step.name, **_decided(mine)}
-                    row["seen"] = _text([m.content for m in got.messages])
+                    row["seen"] = seen
                 _check(step, row)
                 out.append(row)
     finally:
