@@ -16,9 +16,11 @@ import anyio
 import uvicorn
 from mcp.shared.message import SessionMessage
 
+from firewall.approve.request_state import StateSealer
+from firewall.approve.settings import ApprovalSettings
 from firewall.audit import AuditLog
 from firewall.bundle import REGO_DIR
-from firewall.config import DetectConfig, FirewallConfig, PolicyConfig
+from firewall.config import ApprovalConfig, DetectConfig, FirewallConfig, PolicyConfig
 from firewall.core.errors import ConfigError
 from firewall.core.events import SessionInfo
 from firewall.core.pipeline import Pipeline, Stage, TimedStage
@@ -72,6 +74,17 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
         labeler,
         max_nodes=provenance.max_nodes,
         max_bytes=provenance.max_bytes,
+        approval=approval_settings(config.approval),
+    )
+
+
+def approval_settings(approval: ApprovalConfig) -> ApprovalSettings:
+    """The process's approval settings from [approval] (a fresh state key when none is set)."""
+    key = bytes.fromhex(approval.state_key) if approval.state_key else None
+    return ApprovalSettings(
+        timeout=approval.timeout_seconds,
+        elicitation=approval.elicitation,
+        sealer=StateSealer(key, ttl=approval.state_ttl_seconds),
     )
 
 

@@ -64,6 +64,8 @@ class AuditRecord(BaseModel):
     provenance: Any = None
     """Calls: node, taint, context, classes, derived_from; outputs: a list of {node, kind, label}."""
     raw: Any = None
+    approval: Any = None
+    """Calls that needed approval: the question, and the answer (who, how, when) or the grant."""
 
     def to_json(self) -> str:
         """The record as one compact JSON line (without the newline); unset fields are left out."""
@@ -78,7 +80,9 @@ def digest(payload: Any) -> ContentDigest:
     return ContentDigest(bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest())
 
 
-def record_for(event: Event, verdict: Verdict, *, method: str, include_content: bool) -> AuditRecord:
+def record_for(
+    event: Event, verdict: Verdict, *, method: str, include_content: bool, approval: Any = None
+) -> AuditRecord:
     """The record of one decision on one event; the raw payload only when `include_content`."""
     payload = payload_of(event)
     tool = getattr(event, "tool", None)
@@ -114,6 +118,7 @@ def record_for(event: Event, verdict: Verdict, *, method: str, include_content: 
         content=digest(payload),
         provenance=_provenance(event),
         raw=payload if include_content else None,
+        approval=approval,
     )
 
 
@@ -190,10 +195,14 @@ class AuditLog:
             pass
         self._torn = True
 
-    def decision(self, event: Event, verdict: Verdict, *, method: str) -> None:
-        """Record one decision; raises AuditWriteError if it could not be written."""
+    def decision(self, event: Event, verdict: Verdict, *, method: str, approval: Any = None) -> None:
+        """Record one decision (with the approval asked for it, if any); raises AuditWriteError if
+        it could not be written."""
         if self._fd is not None or self.observers:
-            self.write(record_for(event, verdict, method=method, include_content=self.include_content))
+            record = record_for(
+                event, verdict, method=method, include_content=self.include_content, approval=approval
+            )
+            self.write(record)
 
     def close(self) -> None:
         """Close the file (observers still see later records); closing twice is harmless."""

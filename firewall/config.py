@@ -239,6 +239,41 @@ class DetectConfig(_Strict):
     """Hosts that markdown images and data-carrying links may point at."""
 
 
+class ApprovalConfig(_Strict):
+    """[approval]: how a call the policy decides ASK is put to a person (docs/approval.md)."""
+
+    timeout_seconds: float = Field(default=120, gt=0)
+    """A question nobody answers within this is a denial."""
+    elicitation: bool = True
+    """Ask in the agent's own UI when its client declared the MCP elicitation capability."""
+    page: bool = False
+    """Serve the out-of-band approval page on 127.0.0.1, for clients that cannot be asked (and
+    answer it with `mcp-firewall approvals`)."""
+    page_port: int = Field(default=0, ge=0, le=65535)
+    """The page's port on 127.0.0.1; 0 picks a free one (the discovery file says which)."""
+    page_token: str | None = Field(default=None, min_length=16)
+    """The page's access token; unset: a new random one at every start."""
+    directory: Path | None = None
+    """Where each running firewall with a page writes its discovery file (URL and token, mode
+    0600) for `mcp-firewall approvals`; unset: $XDG_STATE_HOME/mcp-firewall/approvals (or
+    ~/.local/state/mcp-firewall/approvals)."""
+    state_key: str | None = Field(default=None, min_length=32)
+    """The HMAC key (hex, at least 16 bytes) sealing 2026-07-28 round-trip state; unset: a new
+    random key at every start (a retry must then reach the same process)."""
+    state_ttl_seconds: float = Field(default=300, gt=0)
+    """How long a 2026-07-28 approval question's state stays valid."""
+
+    @field_validator("state_key")
+    @classmethod
+    def _hex_key(cls, key: str | None) -> str | None:
+        if key is not None:
+            try:
+                bytes.fromhex(key)
+            except ValueError:
+                raise ValueError("state_key must be hex digits (at least 32)") from None
+        return key
+
+
 class FirewallConfig(BaseSettings):
     """The whole configuration: the TOML file's tables, with MCP_FIREWALL_* variables over them."""
 
@@ -252,6 +287,7 @@ class FirewallConfig(BaseSettings):
     provenance: ProvenanceConfig = Field(default_factory=ProvenanceConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     detect: DetectConfig = Field(default_factory=DetectConfig)
+    approval: ApprovalConfig = Field(default_factory=ApprovalConfig)
     fail_open: bool = False
     """Let a message through when a stage raises. Loudly logged; never the default."""
 

@@ -65,7 +65,8 @@ class Pipeline:
             log.warning("FAIL-OPEN is enabled: a stage that raises will ALLOW the message it was deciding")
 
     async def decide(self, event: Event, view: SessionView) -> Verdict:
-        """Every stage's verdict on the event, combined; an ASK ends as DENY (no approval yet)."""
+        """Every stage's verdict on the event, combined. An ASK is returned as it is: the session
+        puts it to a person (FirewallSession.check_call) or denies it."""
         verdicts: list[Verdict] = []
         findings = view.findings
         for stage in self.stages:
@@ -86,16 +87,4 @@ class Pipeline:
             if verdict is not None:
                 verdicts.append(verdict)
                 findings = (*findings, *verdict.findings)
-        return _ask_becomes_deny(combine(verdicts))
-
-
-def _ask_becomes_deny(verdict: Verdict) -> Verdict:
-    # Human approval does not exist yet; an ASK must not silently pass.
-    if verdict.decision is not Decision.ASK:
-        return verdict
-    note = Finding(
-        "firewall.ask_unsupported",
-        "approval required, and approval is not available yet: treated as deny",
-        stage="pipeline",
-    )
-    return Verdict(Decision.DENY, (*verdict.findings, note))
+        return combine(verdicts)

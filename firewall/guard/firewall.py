@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+from firewall.approve.approvers import Approver
+from firewall.approve.settings import ApprovalSettings
 from firewall.audit import AuditLog
 from firewall.core.events import SessionInfo
 from firewall.core.pipeline import Pipeline
@@ -28,6 +30,8 @@ class Firewall:
         *,
         max_nodes: int = 10_000,
         max_bytes: int = 16 * 1024 * 1024,
+        approver: Approver | None = None,
+        approval: ApprovalSettings | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.audit = audit
@@ -35,6 +39,11 @@ class Firewall:
         self.max_nodes = max_nodes
         """Bounds of each session's provenance graph (provenance.max_nodes, max_bytes)."""
         self.max_bytes = max_bytes
+        self.approver = approver
+        """Who answers an ASK when the session's transport cannot ask the person (the approval
+        page's broker, an adapter's callable); None: such an ASK is denied, saying why."""
+        self.approval = approval or ApprovalSettings()
+        """How the transports ask: timeout, client elicitation, the round-trip state's sealer."""
 
     def open_session(self, info: SessionInfo | None = None, *, principal: str = "local") -> FirewallSession:
         """A new session with an empty state: `info`, or a fresh id for `principal`."""

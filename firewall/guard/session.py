@@ -19,12 +19,16 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from firewall.approve.approvers import Approver, Deferred, unavailable
+from firewall.approve.grants import Grant, grant_key
+from firewall.approve.question import Answer, Question, approved_verdict, denied_verdict, question_for
 from firewall.core import payloads
 from firewall.core.events import (
     Channel,
     ContentEvent,
     Decision,
     Event,
+    Finding,
     SessionInfo,
     ToolCall,
     ToolList,
@@ -47,7 +51,16 @@ class CallCheck:
     call: ToolCall
     verdict: Verdict
     arguments: dict[str, Any] | None
-    """What to run the tool with (possibly redacted); None when the call is denied."""
+    """What to run the tool with (possibly redacted); None when the call is denied (or pending)."""
+    question: Question | None = None
+    """The question put to a person, when the pipeline asked (answered or still pending)."""
+    answer: Answer | None = None
+    """Their answer (or a grant's, or the refusal when nobody could be asked); None while pending."""
+
+    @property
+    def pending(self) -> bool:
+        """An ASK whose answer comes later (Deferred: a 2026-07-28 input_required round trip)."""
+        return self.question is not None and self.answer is None
 
     @property
     def allowed(self) -> bool:
@@ -114,14 +127,27 @@ class FirewallSession:
     async def decide(self, event: Event, method: str) -> tuple[Event, Verdict]:
         """Trace the event, decide the traced copy, log the decision and remember it; returns the
         traced event and its verdict. Raises AuditWriteError when the decision's record cannot be
-        written: the caller refuses the request, and the session does not count it."""
+        written: the caller refuses the request, and the session does not count it. An ASK on
+        anything but a tool call (check_call) is a DENY: only calls are put to a person."""
         traced = trace(self.state, event, self.firewall.labeler)
         verdict = await self.firewall.pipeline.decide(traced, self.state.view())
+        if verdict.decision is Decision.ASK:
+            note = Finding(
+                "firewall.ask_unsupported",
+                f"approval is asked only for tool calls; a {event.kind} that needs it is denied",
+                stage="approval",
+            )
+            verdict = Verdict(Decision.DENY, (*verdict.findings, note))
+        self._settle(traced, verdict, method)
+        return traced, verdict
+
+    def _settle(
+        self, traced: Event, verdict: Verdict, method: str, approval: dict[str, Any] | None = None
+    ) -> None:
         flag(self.state, traced, verdict)
         # Logged before it is remembered: a decision whose record cannot be written must not count.
-        self.firewall.audit.decision(traced, verdict, method=method)
+        self.firewall.audit.decision(traced, verdict, method=method, approval=approval)
         self.state.memory.remember(traced, verdict)
-        return traced, verdict
 
     def record(self, event: Event, verdict: Verdict, *, method: str) -> None:
         """Log a decision taken outside the pipeline (a refusal: a call the router could not route,
@@ -161,17 +187,58 @@ class FirewallSession:
         *,
         schema: dict[str, Any] | None = None,
         call_id: str | int | None = None,
+        approver: Approver | Deferred | None = None,
     ) -> CallCheck:
         """Decide a call before it runs. `schema` defaults to the tool's entry in the session's
-        catalog; a tool with neither is unknown, and denied (as through the relay)."""
+        catalog; a tool with neither is unknown, and denied (as through the relay).
+
+        A call the pipeline decides ASK is allowed by an "approve for this session" grant that
+        covers it, else put to `approver` (default: the firewall's out-of-band approver, if any):
+        its answer makes the call ALLOW or DENY, and the call's audit record holds the question
+        and the answer. With no approver the call is denied with a reason that says how to enable
+        one. With DEFER the question is returned unanswered (`pending`), and logged as an ask."""
         if schema is None:
             schema = self.state.catalog.get(server, tool)
         request_id = call_id if call_id is not None else next(self._ids)
-        call, verdict = await self.decide(
-            ToolCall(self.info, server, tool, arguments, request_id, schema), "tools/call"
-        )
-        assert isinstance(call, ToolCall)
-        return CallCheck(call, verdict, payloads.apply_verdict(verdict, arguments))
+        event = ToolCall(self.info, server, tool, arguments, request_id, schema)
+        traced = trace(self.state, event, self.firewall.labeler)
+        assert isinstance(traced, ToolCall)
+        verdict = await self.firewall.pipeline.decide(traced, self.state.view())
+        if verdict.decision is not Decision.ASK:
+            self._settle(traced, verdict, "tools/call")
+            return CallCheck(traced, verdict, payloads.apply_verdict(verdict, arguments))
+        key = grant_key(traced)
+        question = question_for(traced, verdict, key)
+        grant = self.state.grants.find(key)
+        if grant is not None:
+            answer = Answer("once", grant.answer.by, "grant", reason=f"question {grant.question_id}")
+            verdict = approved_verdict(verdict, grant.answer, "firewall.approval_grant")
+            approval = {"question": question.to_json(), "grant": grant.to_json()}
+            self._settle(traced, verdict, "tools/call", approval)
+            return CallCheck(traced, verdict, payloads.apply_verdict(verdict, arguments), question, answer)
+        approver = approver if approver is not None else self.firewall.approver
+        if isinstance(approver, Deferred):
+            self.firewall.audit.decision(
+                traced,
+                verdict,
+                method="tools/call",
+                approval={"question": question.to_json(), "pending": True},
+            )
+            return CallCheck(traced, verdict, None, question)
+        answer = unavailable() if approver is None else await approver.ask(question)
+        return self.answered(traced, verdict, question, answer)
+
+    def answered(self, call: ToolCall, verdict: Verdict, question: Question, answer: Answer) -> CallCheck:
+        """Settle an ASK with its answer: ALLOW or DENY, the record written (question and answer),
+        and an "approve for this session" answer remembered as a grant."""
+        if answer.approved:
+            final = approved_verdict(verdict, answer)
+            if answer.choice == "session":
+                self.state.grants.add(question.grant_key, Grant(question.id, call.tool, call.server, answer))
+        else:
+            final = denied_verdict(verdict, answer)
+        self._settle(call, final, "tools/call", {"question": question.to_json(), **answer.to_json()})
+        return CallCheck(call, final, payloads.apply_verdict(final, call.arguments), question, answer)
 
     async def check_result(
         self,

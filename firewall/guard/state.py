@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from firewall.approve.grants import SessionGrants
 from firewall.core.errors import SnapshotError
 from firewall.core.events import Decision, Event, Finding, SessionInfo, ToolCall, Verdict, tool_catalog
 from firewall.core.labels import Label
@@ -151,8 +152,9 @@ class SessionState:
     memory: SessionMemory = field(default_factory=SessionMemory)
     pins: ToolPins = field(default_factory=ToolPins)
     catalog: ToolCatalog = field(default_factory=ToolCatalog)
-    # Pending approvals (human approval of an ASK, the next issue) belong here too, and in the
-    # snapshot with the rest; nothing holds them yet.
+    grants: SessionGrants = field(default_factory=SessionGrants)
+    """"Approve for this session" answers (firewall.approve.grants). Questions still waiting for an
+    answer are not session state: they live with the transport that asked (and die with it)."""
 
     def view(self, findings: tuple[Finding, ...] = ()) -> StateView:
         """A read-only view of this state for the stages, carrying `findings`."""
@@ -182,6 +184,7 @@ class SessionState:
                 for (server, tool), digest in self.pins.digests.items()
             ],
             "catalog": self.catalog.servers,
+            "grants": self.grants.dump(),
         }
         return json.dumps(document, separators=(",", ":"), default=str).encode()
 
@@ -225,6 +228,7 @@ class SessionState:
                 ),
                 pins,
                 ToolCatalog(catalog),
+                SessionGrants.load(document.get("grants", [])),
             )
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             raise SnapshotError(f"the session snapshot is corrupt: {type(exc).__name__}: {exc}") from None

@@ -32,6 +32,16 @@ from mcp_types import (
     RequestId,
 )
 
+from firewall.approve.approvers import (
+    DEFER,
+    Approver,
+    Deferred,
+    FixedAnswer,
+    answer_from_elicitation,
+    elicitation_params,
+)
+from firewall.approve.question import Answer
+from firewall.approve.request_state import INPUT_KEY, PREFIX, InvalidState, request_digest
 from firewall.core import payloads
 from firewall.core.errors import AuditWriteError, ServerDown
 from firewall.core.events import (
@@ -45,6 +55,7 @@ from firewall.core.events import (
 from firewall.core.payloads import apply_verdict, remove_paths
 from firewall.guard.session import FirewallSession
 from firewall.proxy import wire
+from firewall.proxy.asking import ClientAsker, ElicitationApprover, modern_client
 from firewall.proxy.framing import describe_bad_message
 from firewall.proxy.gateway import Gateway
 from firewall.proxy.link import LISTS, Link, Pending, own_request_meta
@@ -164,6 +175,9 @@ class Relay:
         # Agent requests not answered yet: at the agent's EOF the relay delivers these, then ends.
         self._open: set[RequestId] = set()
         self._answered = anyio.Event()
+        self.approval = session.firewall.approval
+        self.asker = ClientAsker(self._to_client, timeout=self.approval.timeout)
+        """The firewall's own approval questions to the client (handshake era)."""
 
     @property
     def transparent(self) -> bool:
@@ -365,6 +379,8 @@ class Relay:
         if token is not None:
             self._progress[token] = message.id
         method = message.method
+        if method == "initialize":
+            self.asker.note_initialize(message.params)
         if method == "tools/call":
             self._client_calls[message.id] = (None, None)
             self._spawn(self._tool_call, message, answers=message.id)
@@ -424,6 +440,8 @@ class Relay:
                     log.warning("%s", exc)
 
     async def _client_response(self, message: JSONRPCResponse | JSONRPCError) -> None:
+        if self.asker.settle(message):
+            return
         entry = self._server_requests.pop(message.id, None) if isinstance(message.id, int) else None
         if entry is None:
             log.warning("response from the client to unknown request %r dropped", message.id)
@@ -472,12 +490,22 @@ class Relay:
                 link, tool = route
                 if not link.up:
                     raise ServerDown(f"server {link.name!r} is down")
+                approver, checked = await self._approver(message, params, tool, arguments)
+                if checked is None:
+                    return  # a refused round-trip state: answered already
+                params = checked
                 catalog = await link.tool_catalog(self.session.state.catalog, own_request_meta(params))
                 schema = None if catalog is None else catalog.get(tool)
                 check = await self.session.check_call(
-                    link.name, tool, arguments, schema=schema, call_id=message.id
+                    link.name, tool, arguments, schema=schema, call_id=message.id, approver=approver
                 )
                 call, verdict = check.call, check.verdict
+                if check.pending and message.id not in self._cancelled:
+                    assert check.question is not None
+                    await self._to_client(
+                        wire.response(message.id, self._input_required(check.question, params, tool))
+                    )
+                    return
             if message.id in self._cancelled:
                 return
             allowed_args = apply_verdict(verdict, arguments)
@@ -499,6 +527,76 @@ class Relay:
             self._cancelled.discard(message.id)
             if not forwarded:
                 self._client_calls.pop(message.id, None)
+
+    # -- approval: who is asked about a call the pipeline decides ASK (docs/approval.md) ---------
+
+    async def _approver(
+        self, message: JSONRPCRequest, params: dict[str, Any], tool: str, arguments: dict[str, Any]
+    ) -> tuple[Approver | Deferred | None, dict[str, Any] | None]:
+        """Who answers if this call needs approval, and the params to forward. The client itself
+        when it can be asked (an elicitation now, or in 2026-07-28 a round trip: DEFER); else None,
+        the firewall's own approver (the page) or a denial that says why. A retry carrying the
+        firewall's requestState gets the answer it carries (FixedAnswer), and its params lose what
+        the firewall added; a state that fails verification is refused: (None, None)."""
+        if wire.is_modern(params):
+            state = params.get("requestState")
+            if isinstance(state, str) and state.startswith(PREFIX):
+                return await self._round_trip_answer(message, params, state, tool, arguments)
+            takes_form, _ = modern_client(params)
+            return (DEFER if takes_form and self.approval.elicitation else None), params
+        if self.asker.can_ask and self.approval.elicitation:
+            return ElicitationApprover(self.asker, message.id, own_request_meta(params)), params
+        return None, params
+
+    def _input_required(self, question: Any, params: dict[str, Any], tool: str) -> dict[str, Any]:
+        """The 2026-07-28 answer to a call that needs approval: the question as an embedded
+        elicitation, and a sealed state binding it to this principal, session and request (with
+        any round-trip state of the server's own that the retry must carry on)."""
+        info = self.session.info
+        carried: dict[str, Any] = {k: params[k] for k in ("requestState", "inputResponses") if k in params}
+        state = self.approval.sealer.seal(
+            info.principal, info.id, request_digest(tool, params.get("arguments") or {}), question.id, carried
+        )
+        return {
+            "resultType": "input_required",
+            "inputRequests": {
+                INPUT_KEY: {"method": "elicitation/create", "params": elicitation_params(question)}
+            },
+            "requestState": state,
+        }
+
+    async def _round_trip_answer(
+        self,
+        message: JSONRPCRequest,
+        params: dict[str, Any],
+        state: str,
+        tool: str,
+        arguments: dict[str, Any],
+    ) -> tuple[Approver | Deferred | None, dict[str, Any] | None]:
+        info = self.session.info
+        _, client = modern_client(params)
+        by = f"the user of {client}" if client else "the user"
+        try:
+            claims = self.approval.sealer.open(
+                state, principal=info.principal, session=info.id, digest=request_digest(tool, arguments)
+            )
+        except InvalidState as exc:
+            await self._refuse_state(message, str(exc))
+            return None, None
+        responses = params.get("inputResponses")
+        reply = responses.get(INPUT_KEY) if isinstance(responses, dict) else None
+        answer: Answer = answer_from_elicitation(reply, by=by, via="mrtr")
+        # What the firewall added goes; the server's own round-trip state (if any) comes back.
+        out = {k: v for k, v in params.items() if k not in ("requestState", "inputResponses")}
+        out.update(claims.carried)
+        return FixedAnswer(answer), out
+
+    async def _refuse_state(self, message: JSONRPCRequest, reason: str) -> None:
+        log.warning("refused a tools/call retry: %s", reason)
+        self._audit_refusal("tools/call", message.params, f"approval state refused: {reason}", message.id)
+        await self._to_client(
+            wire.error(message.id, INVALID_PARAMS, f"mcp-firewall refused the requestState: {reason}")
+        )
 
     # -- server -> agent -------------------------------------------------------------------------
 

@@ -124,8 +124,9 @@ async def test_a_timed_stage_passes_its_verdict_through_and_fails_closed_past_it
     assert verdict.findings[0].stage == "slow" and "TimeoutError" in verdict.findings[0].message
 
 
-async def test_ask_is_treated_as_deny_until_approval_exists():
+async def test_an_ask_leaves_the_pipeline_as_an_ask_and_a_deny_still_outranks_it():
+    # The session puts an ASK to a person (firewall.guard.session); the pipeline only combines.
     verdict = await Pipeline([Fixed("asker", v(Decision.ASK, "needs.human"))]).decide(call(), View())
-    assert verdict.decision is Decision.DENY
-    assert verdict.rule_ids == ["firewall.ask_unsupported", "needs.human"]
-    assert verdict.findings[-1].stage == "pipeline"
+    assert verdict.decision is Decision.ASK and verdict.rule_ids == ["needs.human"]
+    both = [Fixed("asker", v(Decision.ASK, "needs.human")), Fixed("no", v(Decision.DENY, "never"))]
+    assert (await Pipeline(both).decide(call(), View())).decision is Decision.DENY
