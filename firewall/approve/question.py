@@ -218,10 +218,13 @@ def approved_verdict(verdict: Verdict, answer: Answer, rule_id: str = "firewall.
 
 
 def denied_verdict(verdict: Verdict, answer: Answer) -> Verdict:
-    """The verdict of an ASK that was not approved: DENY with a finding that says why."""
+    """The verdict of an ASK that was not approved: DENY, led by a finding that says why (what the
+    agent reads first) and what the firewall asked about."""
     if answer.rule_id == "firewall.approval_declined" and not answer.reason:
-        message = f"approval was asked and {answer.by or 'the user'} denied it (via {answer.via})"
+        why = f"approval was asked and {answer.by or 'the user'} denied it (via {answer.via})"
     else:
-        message = answer.reason
+        why = answer.reason
+    asked = "; ".join(f.message for f in verdict.findings if f.message)
+    message = f"{why}; it asked because: {asked}" if asked else why
     note = Finding(answer.rule_id, message, stage="approval", severity="medium")
-    return Verdict(Decision.DENY, (*verdict.findings, note))
+    return Verdict(Decision.DENY, (note, *verdict.findings))
