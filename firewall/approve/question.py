@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -130,8 +131,11 @@ class Answer:
         return data
 
 
-def question_for(call: ToolCall, verdict: Verdict, grant_key: str) -> Question:
-    """The question about a traced call the pipeline decided ASK."""
+def question_for(
+    call: ToolCall, verdict: Verdict, grant_key: str, describe: Callable[[int], str] | None = None
+) -> Question:
+    """The question about a traced call the pipeline decided ASK. `describe` names a graph node
+    in words (SessionGraph.describe), so a reason can say which output a value came from."""
     return Question(
         id=uuid.uuid4().hex[:12],
         session=call.session.id,
@@ -139,13 +143,13 @@ def question_for(call: ToolCall, verdict: Verdict, grant_key: str) -> Question:
         server=call.server,
         tool=call.tool,
         arguments=masked(call.arguments),
-        reasons=tuple(reasons_for(call, verdict)),
+        reasons=tuple(reasons_for(call, verdict, describe)),
         rule_ids=tuple(verdict.rule_ids),
         grant_key=grant_key,
     )
 
 
-def reasons_for(call: ToolCall, verdict: Verdict) -> list[str]:
+def reasons_for(call: ToolCall, verdict: Verdict, describe: Callable[[int], str] | None = None) -> list[str]:
     """The rules' reasons, then where each untrusted value in the arguments came from."""
     out: list[str] = [_sentence(f) for f in verdict.findings if f.message]
     provenance = call.provenance
@@ -155,11 +159,15 @@ def reasons_for(call: ToolCall, verdict: Verdict) -> list[str]:
                 continue
             value = _value_at(call.arguments, source.path)
             text = value[source.start : source.end] if isinstance(value, str) else None
-            where = ", ".join(source.servers) or "earlier content"
+            named = [describe(node) for node in source.sources] if describe else []
+            where = ", ".join(dict.fromkeys(n for n in named if n))
+            if not where:
+                servers = ", ".join(source.servers)
+                where = f"content of server {servers}" if servers else "earlier content"
             what = (
                 f"{text!r} in argument {_dotted(source.path)}" if text else f"argument {_dotted(source.path)}"
             )
-            out.append(f"{what} comes from content of server {where}, which is untrusted")
+            out.append(f"{what} comes from {where}, which is untrusted")
         if provenance.context.trust >= Trust.UNTRUSTED and not provenance.arguments:
             out.append("the session has read untrusted content before this call")
     return list(dict.fromkeys(out)) or ["a policy rule asks for approval of this call"]

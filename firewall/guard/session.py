@@ -208,7 +208,7 @@ class FirewallSession:
             self._settle(traced, verdict, "tools/call")
             return CallCheck(traced, verdict, payloads.apply_verdict(verdict, arguments))
         key = grant_key(traced)
-        question = question_for(traced, verdict, key)
+        question = question_for(traced, verdict, key, self.state.graph.describe)
         grant = self.state.grants.find(key)
         if grant is not None:
             answer = Answer("once", grant.answer.by, "grant", reason=f"question {grant.question_id}")

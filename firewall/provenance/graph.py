@@ -46,6 +46,8 @@ class Node:
     """An output's label (BOTTOM for a call: its taint is per argument, in what it carries)."""
     bytes: int
     """What it counts toward max_bytes: its text, plus CARRIED_KEY_BYTES per carried key."""
+    name: str = ""
+    """The tool, resource URI, prompt or role it came from (for people: approval questions)."""
 
 
 @dataclass
@@ -106,7 +108,7 @@ class SessionGraph:
             if inherited:
                 self.carry.add(node, inherited)
                 size += CARRIED_KEY_BYTES * len(inherited)
-        self.nodes[node] = Node(kind, server, label, size)
+        self.nodes[node] = Node(kind, server, label, size, name)
         self.indexed_bytes += size
         self._enforce_bounds()
         return OutputProvenance(node, kind, name, label, produced_by, tuple(sorted(carriers)))
@@ -154,7 +156,7 @@ class SessionGraph:
         size = CARRIED_KEY_BYTES * len(carrying)
         if carrying:
             self.carry.add(node, carrying)
-        self.nodes[node] = Node(CALL, server, BOTTOM, size)
+        self.nodes[node] = Node(CALL, server, BOTTOM, size, tool)
         self.indexed_bytes += size
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
@@ -192,6 +194,16 @@ class SessionGraph:
             whole,
             tuple(sorted(servers)),
         )
+
+    def describe(self, node: int) -> str:
+        """Where a node's content came from, in words ("the result of read_inbox on server mail");
+        "" for a node the graph no longer remembers."""
+        info = self.nodes.get(node)
+        if info is None:
+            return ""
+        what = _KIND_WORDS.get(info.kind, info.kind.replace("_", " "))
+        named = f"{what} {info.name}" if info.name and info.kind not in MESSAGE_KINDS else what
+        return f"{named} on server {info.server}" if info.server else named
 
     def _new_id(self) -> int:
         node = self.next_id
@@ -235,6 +247,23 @@ class SessionGraph:
         from firewall.provenance.snapshot import load_graph  # snapshot imports this module
 
         return load_graph(cls, data, labeler, max_nodes, max_bytes)
+
+
+_KIND_WORDS = {
+    "tool_result": "the result of",
+    "tool_error": "the error of",
+    "tool_description": "the description of tool",
+    "description": "the listing",
+    "resource": "resource",
+    "prompt": "prompt",
+    "sampling": "a sampling request",
+    "elicitation": "an elicitation request",
+    "instructions": "the instructions of",
+    "flagged": "text the detectors flagged in",
+    CALL: "the arguments of an earlier call to",
+    "user": "the user's message",
+    "system": "the system prompt",
+}
 
 
 def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:

@@ -38,7 +38,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
     return {
         "version": SNAPSHOT_VERSION,
         "nodes": [
-            [node, info.kind, info.server, info.label.to_json(), info.bytes]
+            [node, info.kind, info.server, info.label.to_json(), info.bytes, info.name]
             for node, info in graph.nodes.items()
         ],
         "index": graph.index.dump(),
@@ -74,8 +74,8 @@ def _load(
     nodes: OrderedDict[int, Node] = OrderedDict()
     for position, entry in enumerate(array_of(data["nodes"], "nodes")):
         where = f"nodes[{position}]"
-        if not isinstance(entry, list) or len(entry) != 5:
-            raise ValueError(f"{where}: expected [id, kind, server, label, bytes]")
+        if not isinstance(entry, list) or len(entry) not in (5, 6):
+            raise ValueError(f"{where}: expected [id, kind, server, label, bytes, name]")
         node = integer(entry[0], where)
         if nodes and node <= next(reversed(nodes)):
             raise ValueError(f"{where}: node ids must ascend")
@@ -84,6 +84,7 @@ def _load(
             text(entry[2], f"{where}.server"),
             label_from_json(entry[3], f"{where}.label"),
             integer(entry[4], f"{where}.bytes"),
+            text(entry[5], f"{where}.name") if len(entry) == 6 else "",
         )
     index = ValueIndex.load(data["index"])
     if not set(index.nodes()) <= set(nodes):

@@ -217,3 +217,17 @@ async def test_the_client_asker_handles_an_error_reply_and_ignores_strangers():
 
 async def _record(sent: list[Any], message: Any) -> None:
     sent.append(message)
+
+
+def test_the_graph_names_where_content_came_from_in_words():
+    from firewall.config import ProvenanceConfig
+    from firewall.provenance.graph import SessionGraph
+    from firewall.provenance.labeler import Labeler
+
+    graph = SessionGraph(Labeler(ProvenanceConfig()), 100, 1 << 20)
+    user = graph.add_output("user", "", "user", ["hello"], Label())
+    page = graph.add_output("resource", "web", "https://x.example/", ["text"], UNTRUSTED_PUBLIC)
+    odd = graph.add_output("custom_kind", "", "", ["t"], UNTRUSTED_PUBLIC)
+    assert graph.describe(user.node) == "the user's message"
+    assert graph.describe(page.node) == "resource https://x.example/ on server web"
+    assert graph.describe(odd.node) == "custom kind" and graph.describe(999) == ""

@@ -122,7 +122,10 @@ def broken(change: Any) -> dict[str, Any]:
         (lambda d: d.update(nodes={}), "nodes: expected a list"),
         (lambda d: d["nodes"][1].__setitem__(0, "one"), r"nodes\[1\]: expected an integer"),
         (lambda d: d["nodes"].reverse(), r"nodes\[1\]: node ids must ascend"),
-        (lambda d: d["nodes"][2].pop(), r"nodes\[2\]: expected \[id, kind, server, label, bytes\]"),
+        (
+            lambda d: d["nodes"][2].__delitem__(slice(4, None)),
+            r"nodes\[2\]: expected \[id, kind, server, label, bytes, name\]",
+        ),
         (lambda d: d["nodes"][2].__setitem__(3, {"trust": "sort of"}), r"nodes\[2\].label"),
         (lambda d: d["nodes"][2].__setitem__(4, True), r"nodes\[2\].bytes: expected an integer"),
         (lambda d: d["nodes"].pop(), "not in nodes"),
