@@ -54,6 +54,10 @@ def modern_client(params: dict[str, Any] | None) -> tuple[bool, str]:
     return takes_form(meta.get(CLIENT_CAPABILITIES_META_KEY)), str(name)
 
 
+_WITHDRAWN = object()
+"""Put in a question's slot when the agent cancels the call it is about."""
+
+
 class ClientAsker:
     """Sends the firewall's elicitation requests to the client and waits for their replies."""
 
@@ -65,6 +69,8 @@ class ClientAsker:
         """Set from the client's initialize: it declared form-mode elicitation."""
         self.client_name = ""
         self._waiting: dict[int, tuple[anyio.Event, list[Any]]] = {}
+        self._asking_for: dict[RequestId, int] = {}
+        """The agent request each open question is about -> the question's request id."""
 
     def note_initialize(self, params: dict[str, Any] | None) -> None:
         """Learn what the client can be asked from its initialize request."""
@@ -72,6 +78,15 @@ class ClientAsker:
         self.can_ask = takes_form(params.get("capabilities"))
         info = params.get("clientInfo")
         self.client_name = str(info.get("name", "")) if isinstance(info, dict) else ""
+
+    def withdraw(self, related: RequestId) -> None:
+        """The agent cancelled the call a question is about: end the question (the client is told
+        to cancel it, and the call is denied)."""
+        request_id = self._asking_for.get(related)
+        entry = None if request_id is None else self._waiting.get(request_id)
+        if entry is not None:
+            entry[1].append(_WITHDRAWN)
+            entry[0].set()
 
     def settle(self, message: Any) -> bool:
         """Hand a client reply to its waiter; False when it answers none of the firewall's requests."""

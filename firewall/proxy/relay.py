@@ -429,6 +429,7 @@ class Relay:
             link, downstream_id = entry
             if link is None or downstream_id is None:
                 self._cancelled.add(request_id)  # still being decided: never forward it
+                self.asker.withdraw(request_id)  # nor keep asking the person about it
                 return
             await link.send(wire.notification(message.method, {**params, "requestId": downstream_id}))
             return

@@ -232,3 +232,32 @@ async def test_over_http_the_question_goes_to_the_client_on_the_call_stream(tmp_
     assert [r["approval"].get("answer") for r in records] == ["once", "deny", "deny"]
     assert {r["principal"] for r in records} == {"alice"}
     assert "tools/call" in recorded_methods(read_record(record))
+
+
+async def test_cancelling_the_call_withdraws_its_question(tmp_path: Path) -> None:
+    params, record, log = wrapped(tmp_path)
+    asked = anyio.Event()
+
+    async def slow_person(context: Any, params: Any) -> ElicitResult:
+        asked.set()
+        await anyio.sleep(30)
+        return ElicitResult(action="accept", content={"decision": "once"})
+
+    with anyio.fail_after(60):
+        async with Client(params, mode="legacy", elicitation_callback=slow_person) as client:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(client.call_tool, "add", {"a": 1, "b": 2})
+                await asked.wait()
+                tg.cancel_scope.cancel()
+            echo = await client.call_tool("echo", {"text": "still serving"})
+            assert not echo.is_error
+            for _ in range(100):  # the denial is recorded once the firewall hears of the cancel
+                if any(r.get("tool") == "add" for r in audit(log)):
+                    break
+                await anyio.sleep(0.05)
+    assert calls_of(record, "add") == 0
+    (denied,) = [r for r in audit(log) if r.get("tool") == "add"]
+    # The SDK client ends its own dialog when the call is cancelled (an error reply); a client
+    # that does not gets the firewall's cancellation (ClientAsker.withdraw). Either way: denied.
+    assert denied["decision"] == "deny" and denied["approval"]["answer"] == "deny"
+    assert {"firewall.approval_cancelled", "firewall.approval_invalid"} & set(denied["rule_ids"])

@@ -231,3 +231,30 @@ def test_the_graph_names_where_content_came_from_in_words():
     assert graph.describe(user.node) == "the user's message"
     assert graph.describe(page.node) == "resource https://x.example/ on server web"
     assert graph.describe(odd.node) == "custom kind" and graph.describe(999) == ""
+
+
+async def test_withdrawing_a_question_cancels_it_in_the_client_and_denies():
+    sent: list[Any] = []
+    asker = ClientAsker(lambda message, related: _record(sent, message), timeout=5)
+    q = question_for(traced({}), ASK, "k")
+    answers: list[Answer] = []
+    async with anyio.create_task_group() as tg:
+
+        async def ask() -> None:
+            answers.append(await asker.ask(q, "call-1", None))
+
+        tg.start_soon(ask)
+        while not sent:
+            await anyio.sleep(0.01)
+        asker.withdraw("other-call")  # not this question's call: nothing happens
+        asker.withdraw("call-1")
+    assert answers[0].rule_id == "firewall.approval_cancelled"
+    assert sent[-1].method == "notifications/cancelled" and sent[-1].params["requestId"] == sent[0].id
+
+
+async def test_an_unanswered_question_times_out_and_is_cancelled_in_the_client():
+    sent: list[Any] = []
+    asker = ClientAsker(lambda message, related: _record(sent, message), timeout=0.05)
+    answer = await asker.ask(question_for(traced({}), ASK, "k"), None, None)
+    assert answer.rule_id == "firewall.approval_timeout" and "within 0.05 s" in answer.reason
+    assert sent[-1].method == "notifications/cancelled"
