@@ -108,19 +108,27 @@ class ClientAsker:
             params = {**params, "_meta": meta}
         event, slot = anyio.Event(), list[Any]()
         self._waiting[request_id] = (event, slot)
+        if related is not None:
+            self._asking_for[related] = request_id
         try:
             await self.send(wire.request_message(request_id, "elicitation/create", params), related)
             with anyio.move_on_after(self.timeout):
                 await event.wait()
         finally:
             self._waiting.pop(request_id, None)
-        if not slot:
-            await self.send(
-                wire.notification(
-                    "notifications/cancelled", {"requestId": request_id, "reason": "approval timed out"}
-                ),
-                related,
-            )
+            if related is not None:
+                self._asking_for.pop(related, None)
+        if not slot or slot[0] is _WITHDRAWN:
+            reason = "the call was cancelled" if slot else "approval timed out"
+            cancel = wire.notification("notifications/cancelled", {"requestId": request_id, "reason": reason})
+            await self.send(cancel, related)
+            if slot:
+                return Answer.refused(
+                    "firewall.approval_cancelled",
+                    "the agent cancelled the call while approval was asked",
+                    by=by,
+                    via="elicitation",
+                )
             return Answer.refused(
                 "firewall.approval_timeout",
                 f"approval was asked in the client and no answer came within {self.timeout:g} s",
