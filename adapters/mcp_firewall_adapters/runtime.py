@@ -32,6 +32,7 @@ from firewall.app import build_firewall
 from firewall.config import FirewallConfig, load_config
 from firewall.guard.firewall import Firewall
 from firewall.guard.stages import RuleStage
+from mcp_firewall_adapters.approval import ApproverLike, as_approver
 
 if TYPE_CHECKING:
     from mcp_firewall_adapters.session import RuntimeSession
@@ -69,10 +70,21 @@ class FirewallRuntime:
     >>> session = runtime.session()                    # one agent conversation
     >>> session.add_message("user", "Summarise my inbox")
     >>> runtime.close()                                # also runs at interpreter exit
+
+    `approver`: who answers the questions of its sessions' calls that the policy asks about (an
+    Approver, or a callable taking the Question; see mcp_firewall_adapters.approval).
     """
 
-    def __init__(self, firewall: FirewallSource = None, *, name: str = "mcp-firewall") -> None:
+    def __init__(
+        self,
+        firewall: FirewallSource = None,
+        *,
+        name: str = "mcp-firewall",
+        approver: ApproverLike | None = None,
+    ) -> None:
         self.config: FirewallConfig | None = None
+        self.approver = as_approver(approver)
+        """The default approver of its sessions (None: the framework's flow, else the firewall's)."""
         if isinstance(firewall, Firewall):
             raise TypeError(
                 "FirewallRuntime builds its firewall on its own thread (its Rego engine is bound to the "
@@ -148,12 +160,20 @@ class FirewallRuntime:
             raise RuntimeClosed("this mcp-firewall runtime is closed")
         return asyncio.run_coroutine_threadsafe(_call(work, *args), self._loop)
 
-    def session(self, *, principal: str = "local", record: bool = False) -> RuntimeSession:
+    def session(
+        self, *, principal: str = "local", record: bool = False, approver: ApproverLike | None = None
+    ) -> RuntimeSession:
         """A new agent session (its own SessionState: provenance graph, catalog, pins). `record`:
-        keep the trace it saw (docs/trace-format.md) for `mcp-firewall replay`."""
+        keep the trace it saw (docs/trace-format.md) for `mcp-firewall replay`. `approver`: who
+        answers its calls' questions (default the runtime's)."""
         from mcp_firewall_adapters.session import RuntimeSession
 
-        session = RuntimeSession(self, self.firewall.open_session(principal=principal), record=record)
+        session = RuntimeSession(
+            self,
+            self.firewall.open_session(principal=principal),
+            record=record,
+            approver=as_approver(approver) or self.approver,
+        )
         self._sessions.add(session)
         return session
 

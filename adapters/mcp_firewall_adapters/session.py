@@ -4,8 +4,12 @@ thread (`check_call`) or event loop (`acheck_call`), that can also keep the trac
 (docs/trace-format.md) so `mcp-firewall replay` can decide it again.
 
 The methods without an `a`/sync facade (`note_message`, `register_tools`, `list_tool`,
-`decide_call`, `decide_result`) run on the runtime's thread: adapters compose them into one
-coroutine and hand it over once (`runtime.run` / `runtime.arun`).
+`decide_call`, `decide_result`, `answer_call`) run on the runtime's thread: adapters compose them
+into one coroutine and hand it over once (`runtime.run` / `runtime.arun`).
+
+A call the policy decides ASK is put to the session's `approver` (see mcp_firewall_adapters.approval);
+an adapter whose framework asks the person itself decides it with `approver=DEFER`, gets the question
+back unanswered (`CallCheck.pending`), and settles it with the person's answer (`answer`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from firewall.approve.approvers import Approver, Deferred
+from firewall.approve.question import Answer
 from firewall.core.events import Decision
 from firewall.core.payloads import fingerprint
 from firewall.guard.session import CallCheck, FirewallSession, ResultCheck
@@ -37,12 +43,19 @@ class RuntimeSession:
     pins), the tool lists it was shown, its calls, and (when `record`) the trace it decided."""
 
     def __init__(
-        self, runtime: FirewallRuntime, firewall_session: FirewallSession, *, record: bool = False
+        self,
+        runtime: FirewallRuntime,
+        firewall_session: FirewallSession,
+        *,
+        record: bool = False,
+        approver: Approver | None = None,
     ) -> None:
         self.runtime = runtime
         self.firewall_session = firewall_session
         """The session's decisions, made on the runtime's thread."""
         self.record = record
+        self.approver = approver
+        """Who answers its calls' questions (None: the firewall's out-of-band approver, if any)."""
         self.trace: list[dict[str, Any]] = []
         """What the session decided, as trace lines (when `record`)."""
         self.decisions: list[str] = []
@@ -85,16 +98,36 @@ class RuntimeSession:
         return await self.runtime.arun(self.register_tools, server, tools)
 
     def check_call(
-        self, server: str, tool: str, arguments: dict[str, Any], *, call_id: str | int | None = None
+        self,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        *,
+        call_id: str | int | None = None,
+        approver: Approver | Deferred | None = None,
     ) -> CallCheck:
         """`decide_call`, from any thread."""
-        return self.runtime.run(self.decide_call, server, tool, arguments, call_id)
+        return self.runtime.run(self.decide_call, server, tool, arguments, call_id, approver)
 
     async def acheck_call(
-        self, server: str, tool: str, arguments: dict[str, Any], *, call_id: str | int | None = None
+        self,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        *,
+        call_id: str | int | None = None,
+        approver: Approver | Deferred | None = None,
     ) -> CallCheck:
         """`decide_call`, from any event loop."""
-        return await self.runtime.arun(self.decide_call, server, tool, arguments, call_id)
+        return await self.runtime.arun(self.decide_call, server, tool, arguments, call_id, approver)
+
+    def answer(self, check: CallCheck, answer: Answer) -> CallCheck:
+        """`answer_call`, from any thread."""
+        return self.runtime.call(self.answer_call, check, answer)
+
+    async def aanswer(self, check: CallCheck, answer: Answer) -> CallCheck:
+        """`answer_call`, from any event loop."""
+        return await self.runtime.arun(_as_coroutine(self.answer_call), check, answer)
 
     def check_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
         """`decide_result`, from any thread."""
@@ -177,18 +210,47 @@ class RuntimeSession:
         return shown
 
     async def decide_call(
-        self, server: str, tool: str, arguments: dict[str, Any], call_id: str | int | None = None
+        self,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        call_id: str | int | None = None,
+        approver: Approver | Deferred | None = None,
     ) -> CallCheck:
         """Decide a tool call before it runs (as the relay decides tools/call), recording it in
-        the trace when `record`; the CallCheck is what `decide_result` needs for its output."""
-        check = await self.firewall_session.check_call(server, tool, arguments, call_id=call_id)
+        the trace when `record`; the CallCheck is what `decide_result` needs for its output. An ASK
+        goes to `approver` (default the session's); with DEFER it comes back `pending`, for
+        `answer_call`."""
+        check = await self.firewall_session.check_call(
+            server,
+            tool,
+            arguments,
+            call_id=call_id,
+            approver=approver if approver is not None else self.approver,
+        )
+        if not check.pending:
+            self._record_call(check)
+        return check
+
+    def answer_call(self, check: CallCheck, answer: Answer) -> CallCheck:
+        """Settle a pending call (`decide_call` with DEFER) with the person's answer: allowed or
+        denied, its audit record carrying the question and the answer. A call that is not pending
+        is returned as it is."""
+        if not check.pending or check.question is None:
+            return check
+        settled = self.firewall_session.answered(check.call, check.verdict, check.question, answer)
+        self._record_call(settled)
+        return settled
+
+    def _record_call(self, check: CallCheck) -> None:
+        call = check.call
+        server, tool, arguments = call.server, call.tool, call.arguments
         if self.record:
             trace_id = next(self._trace_ids)
             if check.allowed:
                 self._trace_id_of[id(check)] = trace_id
             line = {"type": "call", "id": trace_id, "server": server, "tool": tool, "arguments": arguments}
             self._record(line, check.verdict.decision.name.lower())
-        return check
 
     async def decide_result(self, call: CallCheck, result: dict[str, Any]) -> ResultCheck:
         """Decide an allowed call's output (an MCP CallToolResult dict) before the agent sees it,

@@ -15,7 +15,7 @@ from typing import Any
 import anyio.to_thread
 from mcp_firewall_adapters import RuntimeSession
 
-from firewall.config import FirewallConfig
+from firewall.config import FirewallConfig, Rule, load_config
 from firewall.tools.replay_command import replay_file
 from tests.support.processes import popen, read_line
 
@@ -68,3 +68,21 @@ def inbox_http(outbox: Path, *, clean: bool = False) -> Iterator[str]:
         if not line.startswith("READY "):
             raise RuntimeError(f"the inbox server did not start: {line!r}")
         yield line.removeprefix("READY ")
+
+
+ASK_RULE = "ask.send_email"
+ASK_MESSAGE = "sending mail needs a person"
+
+
+def asking_config(tmp_path: Path) -> FirewallConfig:
+    """A config whose rules ask before every send_email, logging to tmp_path/audit.jsonl."""
+    config = load_config(None, **{"detect.classifier": "off", "audit.path": str(tmp_path / "audit.jsonl")})
+    rule = Rule(id=ASK_RULE, server="inbox", tool="send_email", action="ask", message=ASK_MESSAGE)
+    return config.model_copy(update={"rules": [rule]})
+
+
+def audited_calls(tmp_path: Path, tool: str = "send_email") -> list[dict[str, Any]]:
+    """The audit records of the calls of `tool`, oldest first."""
+    path = tmp_path / "audit.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in records if r.get("tool") == tool and r.get("kind") == "tool_call"]

@@ -9,6 +9,10 @@ distinct list. Around each tool call (`wrap_tool_call`), the call is decided bef
 denied call never runs: the model gets a ToolMessage with status "error" and the reason) and the
 result before the model sees it (redacted in place, or replaced by the denial).
 
+A call the policy asks about goes to `approver=` when given; else, in an agent with a checkpointer,
+the graph pauses with a LangGraph interrupt carrying the question and resumes with the person's
+decision (see mcp_firewall_adapters.langchain.approval); else it is denied with the reason.
+
 One firewall session per conversation: per LangGraph thread (`configurable.thread_id`), else per
 invocation (keyed by the id of its first message). Sync agents (`invoke`) and async ones
 (`ainvoke`) both decide on the runtime's own thread (see mcp_firewall_adapters.runtime).
@@ -28,7 +32,10 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.types import Command
 
+from firewall.approve.approvers import Approver, Deferred
 from firewall.guard.session import CallCheck, ResultCheck
+from mcp_firewall_adapters.approval import ApproverLike, as_approver
+from mcp_firewall_adapters.langchain.approval import approver_for, ask_in_graph, asked
 from mcp_firewall_adapters.langchain.tools import (
     DEFAULT_SERVER,
     META,
@@ -58,6 +65,11 @@ class _Call:
     listing: list[dict[str, Any]]
     """The server's tools, to register if no model call registered them yet."""
 
+    @property
+    def key(self) -> str:
+        """What a pending question is kept under across a pause: the tool call, else the call."""
+        return self.call_id or fingerprint([self.server, self.tool, self.arguments])
+
 
 class FirewallMiddleware(AgentMiddleware):
     """The firewall as LangChain agent middleware.
@@ -69,6 +81,10 @@ class FirewallMiddleware(AgentMiddleware):
     annotations: tool name -> MCP annotations, for tools with none (see `describe_tool`).
     read_only: names of in-process tools that only read (readOnlyHint).
     record: keep each session's trace (`session.trace`, `write_trace`) for `mcp-firewall replay`.
+    approver: who answers the calls the policy asks about (an Approver, or a callable taking the
+        Question and returning True/False, "once"/"session"/"deny" or an Answer, sync or async).
+        Without one, an agent with a checkpointer pauses with a LangGraph interrupt for the person
+        (mcp_firewall_adapters.langchain.approval); else the firewall's own approver, or a denial.
     """
 
     def __init__(
@@ -81,10 +97,12 @@ class FirewallMiddleware(AgentMiddleware):
         read_only: Sequence[str] = (),
         principal: str = "local",
         record: bool = False,
+        approver: ApproverLike | None = None,
         max_sessions: int = 1024,
     ) -> None:
         super().__init__()
         self.runtime = runtime_of(firewall)
+        self.approver = as_approver(approver)
         self.server = server
         self.servers = dict(servers or {})
         self.annotations = {name: dict(a) for name, a in (annotations or {}).items()}
@@ -118,7 +136,9 @@ class FirewallMiddleware(AgentMiddleware):
         with self._lock:
             session = self._sessions.get(key)
             if session is None:
-                session = self.runtime.session(principal=self.principal, record=self.record)
+                session = self.runtime.session(
+                    principal=self.principal, record=self.record, approver=self.approver
+                )
                 self._sessions[key] = session
                 while len(self._sessions) > self.max_sessions:
                     self._sessions.popitem(last=False)
@@ -181,10 +201,17 @@ class FirewallMiddleware(AgentMiddleware):
     ) -> ToolMessage | Command[Any]:
         """The `wrap_tool_call` hook: decide the call before it runs (denied: the tool does not run
         and the model gets an error ToolMessage with the reason; redacted: it runs with the
-        redacted arguments), then decide each ToolMessage it returns before the model reads it."""
+        redacted arguments), then decide each ToolMessage it returns before the model reads it. A
+        call the policy asks about is put to the approver, or the graph pauses for the person."""
         session = self.session_for(request.state, request.runtime)
         call = self._call(session, request)
-        check = self.runtime.run(_decide_call, session, call)
+        check = asked(session).get(call.key)
+        if check is None:
+            check = self.runtime.run(_decide_call, session, call, approver_for(session))
+        if check.pending:
+            check = session.answer(
+                check, ask_in_graph(session, call.key, check, request.tool_call["name"], call.call_id)
+            )
         if not check.allowed:
             return _denied(request, check.message)
         out = handler(_with_arguments(request, call, check))
@@ -201,7 +228,13 @@ class FirewallMiddleware(AgentMiddleware):
         """The `awrap_tool_call` hook (async agents): as `wrap_tool_call`."""
         session = self.session_for(request.state, request.runtime)
         call = self._call(session, request)
-        check = await self.runtime.arun(_decide_call, session, call)
+        check = asked(session).get(call.key)
+        if check is None:
+            check = await self.runtime.arun(_decide_call, session, call, approver_for(session))
+        if check.pending:
+            check = await session.aanswer(
+                check, ask_in_graph(session, call.key, check, request.tool_call["name"], call.call_id)
+            )
         if not check.allowed:
             return _denied(request, check.message)
         out = await handler(_with_arguments(request, call, check))
@@ -302,10 +335,12 @@ async def _decide_turn(session: RuntimeSession, turn: _Turn) -> dict[str, list[d
     }
 
 
-async def _decide_call(session: RuntimeSession, call: _Call) -> CallCheck:
+async def _decide_call(
+    session: RuntimeSession, call: _Call, approver: Approver | Deferred | None
+) -> CallCheck:
     if call.listing and not session.registered(call.server, call.tool):
         await session.register_tools(call.server, call.listing)
-    return await session.decide_call(call.server, call.tool, call.arguments, call.call_id)
+    return await session.decide_call(call.server, call.tool, call.arguments, call.call_id, approver)
 
 
 # -- messages ----------------------------------------------------------------------------------

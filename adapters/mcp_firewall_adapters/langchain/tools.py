@@ -20,8 +20,9 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from firewall.guard.session import as_result
-from mcp_firewall_adapters.session import RuntimeSession
+from firewall.guard.session import CallCheck, as_result
+from mcp_firewall_adapters.langchain.approval import approver_for, ask_in_graph, asked
+from mcp_firewall_adapters.session import RuntimeSession, fingerprint
 
 META = "mcp_firewall"
 """The key in `BaseTool.metadata` holding {"server": ..., "definition": MCP Tool dict}."""
@@ -141,7 +142,10 @@ def guard_tool(
     """A copy of `tool` that asks the firewall before it runs and before its output is returned.
 
     A denied call or result raises ToolException (the agent gets the reason as an error
-    ToolMessage); a redacted output is returned as its redacted text. The tool is registered with
+    ToolMessage); a redacted output is returned as its redacted text. A call the policy asks
+    about goes to the session's approver; without one, inside a LangGraph graph with a
+    checkpointer, the graph pauses for the person (mcp_firewall_adapters.langchain.approval), else
+    it is denied. The tool is registered with
     the session (as in a tools/list) on its first call; `server` defaults to the tool's own
     (`describe_tool`, `mcp_tools`) or "local". Injected arguments (ToolRuntime, InjectedToolArg) are
     not supported here: use `FirewallMiddleware` for such tools.
@@ -152,9 +156,12 @@ def guard_tool(
     where = server or server_of(tool)
     session.declared.setdefault(where, {})[name_on_server] = tool_definition(tool)
 
-    async def decide_call(arguments: dict[str, Any]) -> Any:
+    async def decide_call(arguments: dict[str, Any], approver: Any) -> CallCheck:
         await session.ensure_declared(where, name_on_server)
-        return await session.decide_call(where, name_on_server, arguments)
+        return await session.decide_call(where, name_on_server, arguments, None, approver)
+
+    def key(arguments: dict[str, Any]) -> str:  # a plain tool is not told its tool call's id
+        return fingerprint([where, name_on_server, arguments])
 
     def finish(check: Any, output: Any, shown: Any) -> Any:
         if not shown.allowed:
@@ -162,17 +169,27 @@ def guard_tool(
         return shown.text if shown.redacted else output
 
     def run(**arguments: Any) -> Any:
-        check = session.runtime.run(decide_call, arguments)
+        check = asked(session).get(key(arguments))
+        if check is None:
+            check = session.runtime.run(decide_call, arguments, approver_for(session))
+        if check.pending:
+            check = session.answer(check, ask_in_graph(session, key(arguments), check, tool.name, None))
         if not check.allowed:
             raise ToolException(check.message)
-        output = tool.invoke(check.arguments)
+        output = tool.invoke(check.arguments or {})
         return finish(check, output, session.runtime.run(session.decide_result, check, as_result(output)))
 
     async def arun(**arguments: Any) -> Any:
-        check = await session.runtime.arun(decide_call, arguments)
+        check = asked(session).get(key(arguments))
+        if check is None:
+            check = await session.runtime.arun(decide_call, arguments, approver_for(session))
+        if check.pending:
+            check = await session.aanswer(
+                check, ask_in_graph(session, key(arguments), check, tool.name, None)
+            )
         if not check.allowed:
             raise ToolException(check.message)
-        output = await tool.ainvoke(check.arguments)
+        output = await tool.ainvoke(check.arguments or {})
         return finish(
             check, output, await session.runtime.arun(session.decide_result, check, as_result(output))
         )
