@@ -71,6 +71,20 @@ class SessionGraph:
     """The id the next node gets (ids ascend and are never reused)."""
     said: list[str] = field(default_factory=list)
     """The normalised user and system messages (few and short; never evicted)."""
+    own: ValueIndex | None = None
+    """The values calls sent that were the agent's own then (trusted: typed by the agent or the
+    user, or read from trusted content), held by the call that first sent them. An output that
+    repeats one later (an echo) is not where it came from. Keyed with the index's secret."""
+
+    def __post_init__(self) -> None:
+        if self.own is None:
+            self.own = ValueIndex(self.index.secret)
+
+    @property
+    def sent(self) -> ValueIndex:
+        """`own`, never None after construction."""
+        assert self.own is not None
+        return self.own
 
     def add_output(
         self,
@@ -139,23 +153,33 @@ class SessionGraph:
         sources: list[ArgumentSource] = []
         unmatched: list[JsonPath] = []
         carrying: dict[int, Carried] = {}
+        own: set[int] = set()
         for match in candidates:
             carried = self.carry.get(match.digest)
             if not match.sources and not carried:
                 unmatched.append(match.path)
+                if self.residue == BOTTOM:
+                    own.add(match.digest)
                 continue
-            source = self._source(match, carried, said.get(match.path, ()), arguments)
+            source = self._source(
+                match, carried, said.get(match.path, ()), arguments, self._sent_first(match)
+            )
             sources.append(source)
             if source.label != BOTTOM:
                 entry = Carried(source.label, source.servers)
                 previous = carrying.get(match.digest)
                 carrying[match.digest] = entry if previous is None else previous.join(entry)
+            else:
+                own.add(match.digest)
         if self.residue != BOTTOM:
             for path in dict.fromkeys(unmatched):
                 sources.append(ArgumentSource(path, "forgotten", 0, 0, (), self.residue))
-        size = CARRIED_KEY_BYTES * len(carrying)
+        own -= set(carrying)  # a key sent both ways in one call is not the agent's own
+        size = CARRIED_KEY_BYTES * (len(carrying) + len(own))
         if carrying:
             self.carry.add(node, carrying)
+        if own:
+            self.sent.hold(node, own)
         self.nodes[node] = Node(CALL, server, BOTTOM, size, tool)
         self.indexed_bytes += size
         self._enforce_bounds()
@@ -165,16 +189,26 @@ class SessionGraph:
             node, taint, self.context, classes, tuple(sources), origin, self._user_given(arguments)
         )
 
+    def _sent_first(self, match: Match) -> bool:
+        """Whether a call sent this value as the agent's own before any output now holding it was
+        seen: the outputs only repeat it. (A value first seen in untrusted content was never the
+        agent's own, so no later repetition makes it so: echoes cannot launder.)"""
+        first = self.sent.holders(match.digest)
+        return bool(first) and (not match.sources or first[0] < match.sources[0])
+
     def _source(
         self,
         match: Match,
         carried: Mapping[int, Carried],
         said: Iterable[tuple[int, int, Label]],
         arguments: Mapping[str, Any],
+        sent_first: bool = False,
     ) -> ArgumentSource:
         nodes = self.nodes
         covering = [label for a, b, label in said if a <= match.start and match.end <= b]
-        if covering:
+        if sent_first:
+            label = BOTTOM
+        elif covering:
             label = meet_all(covering)
         else:
             label = join_all(nodes[s].label for s in match.sources)
@@ -228,6 +262,7 @@ class SessionGraph:
             # labels stay in the residue.
             self.residue = self.residue.join(forgotten.label).join(self.carry.forget(oldest))
             self.index.forget(oldest)
+            self.sent.forget(oldest)
             self.indexed_bytes -= forgotten.bytes
 
     # -- snapshots ---------------------------------------------------------------------------------

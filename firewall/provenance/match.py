@@ -106,6 +106,14 @@ class ValueIndex:
             else:
                 holders[digest] = [held, node]
 
+    def hold(self, node: int, digests: Iterable[int]) -> None:
+        """Index digests (computed with `digest`) as held by `node` (a call's own values)."""
+        self._add_digests(node, array("q", sorted(digests)))
+
+    def keys_of(self, node: int) -> int:
+        """How many keys a node holds."""
+        return len(self._keys.get(node, ()))
+
     def forget(self, node: int) -> None:
         """Drop a node's keys (a key no other node holds leaves the index)."""
         for digest in self._keys.pop(node, ()):

@@ -48,6 +48,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "indexed_bytes": graph.indexed_bytes,
         "next_id": graph.next_id,
         "said": list(graph.said),
+        "own": graph.sent.dump()["nodes"],
     }
 
 
@@ -105,6 +106,10 @@ def _load(
     if next_id < 1 or (nodes and next_id <= next(reversed(nodes))):
         raise ValueError("next_id: not above every node id")
     said = [text(t, f"said[{i}]") for i, t in enumerate(array_of(data["said"], "said"))]
+    # The agent's own values share the index's secret; a snapshot from before they were kept has none.
+    own = ValueIndex.load({"secret": index.secret.hex(), "nodes": data.get("own", [])})
+    if not set(own.nodes()) <= set(nodes):
+        raise ValueError("own: holds values of a node that is not in nodes")
     return cls(
         labeler,
         max_nodes,
@@ -117,6 +122,7 @@ def _load(
         indexed_bytes,
         next_id,
         said,
+        own,
     )
 
 

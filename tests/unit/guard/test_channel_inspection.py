@@ -400,7 +400,7 @@ class Agent:
 class FullDisk(AuditLog):
     """An audit log that cannot write a record of any content decision."""
 
-    def decision(self, event, verdict, *, method):
+    def decision(self, event, verdict, *, method, approval=None):
         if not isinstance(event, ToolCall):
             raise AuditWriteError("cannot write the audit log: No space left on device")
         super().decision(event, verdict, method=method)

@@ -166,7 +166,7 @@ async def test_a_restored_session_decides_in_another_firewall_of_the_same_config
 def test_the_snapshot_is_versioned_json():
     document = json.loads(state().snapshot())
     assert document["version"] == 1
-    assert set(document) == {"version", "info", "graph", "memory", "pins", "catalog"}
+    assert set(document) == {"version", "info", "graph", "memory", "pins", "catalog", "grants"}
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,8 @@ def test_carried_keys_count_toward_max_bytes_and_leave_with_their_node():
     steps = write_and_read_back(graph)
     write = steps["write"].node
     carried = len(graph.carry.of(write))
-    assert carried and graph.nodes[write].bytes == carried * CARRIED_KEY_BYTES
+    own = graph.sent.keys_of(write)
+    assert carried and graph.nodes[write].bytes == (carried + own) * CARRIED_KEY_BYTES
     assert graph.indexed_bytes == sum(n.bytes for n in graph.nodes.values())
     graph.max_nodes = 1
     graph.add_output("tool_result", "fs", "list_dir", ["entry"], BOTTOM)
@@ -132,7 +133,8 @@ steps = st.lists(st.tuples(st.booleans(), labels, texts), max_size=10)
 @given(steps, st.sampled_from(PARTS) | texts)
 def test_carrying_adds_no_taint_to_a_session_that_forgot_nothing(events, value):
     """Carried labels come from matches' labels, so without eviction the sources are still there
-    and every carried label is already in the join (the AgentDojo and scenario figures rest on this)."""
+    and every carried label is already in the join. The calls' own values can only lower a label
+    (an output that echoes what the agent sent first is not its source), never raise one."""
     graph = session()
     without = session()
     for is_call, label, text in events:
@@ -143,7 +145,9 @@ def test_carrying_adds_no_taint_to_a_session_that_forgot_nothing(events, value):
             without.add_output("tool_result", "srv", "tool", [text], label)
     with_carry = graph.add_call("mail", "send", {"body": value})
     plain = without.add_call("mail", "send", {"body": value})
-    assert with_carry.taint == plain.taint
-    assert {(a.path, a.kind, a.label, a.servers) for a in with_carry.arguments} == {
-        (a.path, a.kind, a.label, a.servers) for a in plain.arguments
-    }
+    assert with_carry.taint.flows_to(plain.taint)
+    plain_labels = {(a.path, a.kind, a.start, a.end): a.label for a in plain.arguments}
+    for argument in with_carry.arguments:
+        assert argument.label.flows_to(
+            plain_labels[(argument.path, argument.kind, argument.start, argument.end)]
+        )

@@ -260,7 +260,7 @@ async def test_broken_reply_from_the_server_fails_only_that_call():
 
 async def test_an_unwritable_audit_log_fails_the_call_closed_and_serving_continues():
     class FullDisk(AuditLog):
-        def decision(self, event, verdict, *, method):
+        def decision(self, event, verdict, *, method, approval=None):
             if getattr(event, "tool", "") == "send_mail":
                 raise OSError(28, "No space left on device")
 
