@@ -211,3 +211,28 @@ def test_a_guarded_plain_tool_pauses_a_graph_too(tmp_path: Path):
         resumed = agent.invoke(Command(resume={"type": "approve"}), THREAD)
         assert sent == ["bob@corp.example"]
         assert tool_messages(resumed)[-1].text == "sent to bob@corp.example"
+
+
+def test_a_sync_agent_pauses_and_resumes_for_the_approval_for_this_session(tmp_path: Path):
+    sent: list[str] = []
+
+    @tool
+    def send_email(to: str, subject: str, body: str) -> str:
+        """Send an email."""
+        sent.append(to)
+        return f"sent to {to}"
+
+    middleware = FirewallMiddleware(asking_config(tmp_path), server="inbox")
+    try:
+        later = {**REPLY, "body": "Costs are down 3%."}
+        model = ScriptedChatModel(responses=[send(REPLY, "c1"), send(later, "c2"), AIMessage("Done.")])
+        agent = create_agent(model, [send_email], middleware=[middleware], checkpointer=InMemorySaver())
+        paused = agent.invoke({"messages": [{"role": "user", "content": USER_TASK}]}, THREAD)
+        assert paused["__interrupt__"][0].value["question"]["tool"] == "send_email" and sent == []
+        resumed = agent.invoke(Command(resume={"type": "approve", "scope": "session"}), THREAD)
+    finally:
+        middleware.runtime.close()
+    assert "__interrupt__" not in resumed  # the second call: the session's grant, no second pause
+    assert sent == ["carol@partner.example", "carol@partner.example"]
+    first, second = (r for r in audited_calls(tmp_path) if "pending" not in r["approval"])
+    assert first["approval"]["answer"] == "session" and second["approval"]["grant"]["answer"] == "session"
