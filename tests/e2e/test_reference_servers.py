@@ -473,3 +473,24 @@ async def test_fetch_server_outputs_pass_unflagged(
         await flow.call("fetch", {"url": web_page, "raw": True}, expect="<h1>Release notes 2.4</h1>")
 
     await run_workflow("fetch", server, tmp_path, steps, record_property)
+
+
+async def test_time_server_repeated_calls_pass_with_no_config(tmp_path: Path) -> None:
+    """The agent's own timezone, echoed back by the server, is still the agent's own (issue 15:
+    provenance follows where a value first entered). No config: the defaults a new user gets."""
+    server = [*reference_servers.require("time"), "--local-timezone", "Etc/UTC"]
+    audit = tmp_path / "audit.jsonl"
+    args = ["-m", "firewall", "wrap", "--audit-log", str(audit), "--name", "time", "--", *server]
+    params = StdioServerParameters(command=sys.executable, args=args)
+    with anyio.fail_after(120):
+        async with Client(params, mode="legacy") as client:
+            results = [
+                await client.call_tool("get_current_time", {"timezone": "Europe/London"}) for _ in range(3)
+            ]
+            converted = await client.call_tool(
+                "convert_time",
+                {"source_timezone": "Europe/London", "time": "14:30", "target_timezone": "Asia/Tokyo"},
+            )
+    assert not any(r.is_error for r in [*results, converted])
+    calls = [json.loads(line) for line in audit.read_text().splitlines() if '"tool_call"' in line]
+    assert [c["decision"] for c in calls] == ["allow"] * 4
