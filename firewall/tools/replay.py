@@ -20,13 +20,16 @@ from mcp.server import Server
 from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from firewall.approve.approvers import Approver, CallableApprover, unavailable
+from firewall.approve.question import Answer, Choice, Question
 from firewall.audit import AuditRecord
 from firewall.core.events import Decision
 from firewall.guard.firewall import Firewall
 from firewall.tools.harness import InMemoryGateway
 
-Expected = Literal["allow", "redact", "deny"]
-"""A decision a trace line may expect (an ASK ends as a denial)."""
+Expected = Literal["allow", "redact", "deny", "ask"]
+"""A decision a trace line may expect; "ask" means the call was put to a person, whatever the
+answer (the final decision of an ASK is allow or deny)."""
 
 
 class KnownGap(BaseModel):
@@ -67,6 +70,17 @@ class Call(_Line):
     server: str
     tool: str
     arguments: dict[str, Any] = Field(default_factory=dict)
+    approve: Choice | None = None
+    """The person's answer if the call asks: approve once, for the session, or deny (else the
+    trace's default from its last `approve` line, else replay's approver model)."""
+
+
+class Approve(_Line):
+    """`approve`: from here on, a call that asks and scripts no `approve` of its own gets `answer`
+    (null: nobody answers, and the call is denied as approval_unavailable)."""
+
+    type: Literal["approve"]
+    answer: Choice | None
 
 
 class Result(_Line):
@@ -108,7 +122,9 @@ class Message(_Line):
     content: str
 
 
-TraceLine = Annotated[ToolsList | Call | Result | Resource | Prompt | Message, Field(discriminator="type")]
+TraceLine = Annotated[
+    ToolsList | Call | Result | Resource | Prompt | Message | Approve, Field(discriminator="type")
+]
 _LINE = TypeAdapter(TraceLine)
 
 
@@ -235,14 +251,43 @@ def servers_of(steps: Sequence[TraceLine]) -> list[str]:
     return list(dict.fromkeys(s.server for s in steps if isinstance(s, ToolsList | Call | Resource | Prompt)))
 
 
+class ScriptedPerson:
+    """The person of a trace: answers an ask with the current call's scripted answer, else the
+    trace's default, else the approver model replay runs with; None anywhere down that chain is
+    nobody answering (a denial, firewall.approval_unavailable, as with no approver)."""
+
+    def __init__(self, model: Choice | None = None) -> None:
+        self.default = model
+        self.current: Choice | None = None
+        self.approver: Approver = CallableApprover(self._decide, by="the trace's person", via="replay")
+
+    def _decide(self, question: Question) -> Answer | Choice:
+        if self.current is None:
+            return unavailable("the trace scripts no answer for this call")
+        return self.current
+
+    def at(self, step: Call) -> None:
+        """The call about to run: its own answer, or the default."""
+        self.current = step.approve if step.approve is not None else self.default
+
+
 async def replay(
-    steps: Sequence[TraceLine], firewall: Firewall, *, separator: str = "__"
+    steps: Sequence[TraceLine],
+    firewall: Firewall,
+    *,
+    separator: str = "__",
+    approve: Choice | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the trace; one output dict per step, in order (docs/trace-format.md)."""
+    """Run the trace; one output dict per step, in order (docs/trace-format.md). A call the policy
+    asks about is decided by `FirewallSession.check_call` with the trace's scripted answer (its
+    `approve`, the last `approve` line's, else `approve` here; None: nobody answers)."""
     scripted = {name: ScriptedServer(name, steps) for name in servers_of(steps)}
     gateway = InMemoryGateway(firewall, {n: s.server for n, s in scripted.items()}, separator=separator)
     records: list[AuditRecord] = []
     firewall.audit.observe(records.append)
+    person = ScriptedPerson(approve)
+    # The agent's client declares no elicitation, so the relay asks the firewall's own approver.
+    saved, firewall.approver = firewall.approver, person.approver
     out: list[dict[str, Any]] = []
     result_records: dict[str | int, AuditRecord | None] = {}
     seen_results: dict[str | int, str] = {}
@@ -253,6 +298,9 @@ async def replay(
                 row: dict[str, Any] = {"step": number, "type": step.type}
                 if isinstance(step, Message):
                     gateway.session.add_message(step.type, step.content)
+                    row["decision"] = "recorded"
+                elif isinstance(step, Approve):
+                    person.default = step.answer
                     row["decision"] = "recorded"
                 elif isinstance(step, ToolsList):
                     scripted[step.server].tools = [types.Tool.model_validate(_tool(t)) for t in step.tools]
@@ -267,9 +315,11 @@ async def replay(
                     }
                 elif isinstance(step, Call):
                     scripted[step.server].current_call = step.id
+                    person.at(step)
                     called = await client.call_tool(step.server + separator + step.tool, step.arguments)
                     mine = [r for r in records[mark:] if r.kind == "tool_call"]
                     row |= {"id": step.id, "server": step.server, "tool": step.tool, **_decided(mine)}
+                    row |= _asked(mine)
                     if mine and mine[-1].provenance:
                         row["provenance"] = mine[-1].provenance
                     executed = row["decision"] != "deny"
@@ -313,8 +363,21 @@ async def replay(
                 _check(step, row)
                 out.append(row)
     finally:
+        firewall.approver = saved
         firewall.audit.observers.remove(records.append)
     return out
+
+
+def _asked(records: Sequence[AuditRecord]) -> dict[str, Any]:
+    """Whether the call was put to a person, the question's text, and the answer (None when nobody
+    answered); a grant from an earlier "approve for this session" answers without asking."""
+    approval = next((r.approval for r in records if r.approval), None)
+    if not approval:
+        return {"asked": False}
+    if "grant" in approval:
+        return {"asked": True, "question": approval["question"]["text"], "answer": "grant"}
+    answer = approval.get("answer") if approval.get("via") != "none" else None
+    return {"asked": True, "question": approval["question"]["text"], "answer": answer}
 
 
 def _tool(tool: dict[str, Any]) -> dict[str, Any]:
@@ -342,7 +405,7 @@ def _check(step: TraceLine, row: dict[str, Any]) -> None:
     if step.expect is None and not step.expect_rules:
         return
     wanted = [step.expect] if isinstance(step.expect, str) else step.expect
-    ok = wanted is None or row["decision"] in wanted
+    ok = wanted is None or row["decision"] in wanted or ("ask" in wanted and row.get("asked", False))
     missing = [r for r in step.expect_rules if r not in row.get("rule_ids", [])]
     row["expect"] = step.expect
     if step.expect_rules:
@@ -350,7 +413,8 @@ def _check(step: TraceLine, row: dict[str, Any]) -> None:
     row["ok"] = ok and not missing
     if step.known_gap is not None:
         row["known_gap"] = step.known_gap.why
-        row["gap_holds"] = not row["ok"] and row["decision"] == step.known_gap.got
+        got = "ask" if row.get("asked") else row["decision"]
+        row["gap_holds"] = not row["ok"] and step.known_gap.got in (got, row["decision"])
 
 
 class Scenario(BaseModel):
