@@ -16,13 +16,21 @@ worst case); the tables also give how often the injection reached the agent, and
 an agent that follows only the injections it saw. AgentDojo material is never used to train or tune
 the detector. scenarios/RESULTS.md (written with --write) documents the method and the configs.
 
+A call the policy asks about is answered by an approver model (`--approver`, several side by side):
+`deny` (nobody answers: every ask is denied, the firewall's behaviour without an approver),
+`approve` (every ask approved: the upper bound on utility, and what asks cost in security), and
+`informed` (approves unless the question shows a flagged value the user's task prompt never
+mentions). These are models of a person, not measurements of people.
+
     python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
-        [--configs none policy] [--limit N] [--write] [--dump episodes.jsonl]
+        [--configs none policy] [--approver deny approve informed] [--limit N] [--write]
+        [--dump episodes.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -51,6 +59,8 @@ from mcp import Client
 from mcp.server import Server
 
 from firewall.app import build_firewall
+from firewall.approve.approvers import Approver, CallableApprover
+from firewall.approve.question import Question
 from firewall.audit import AuditRecord
 from firewall.config import FirewallConfig, ProvenanceConfig
 from firewall.guard.firewall import Firewall
@@ -148,10 +158,63 @@ def provenance(suite: TaskSuite) -> dict[str, Any]:
 
 
 def firewall_for(config: str, suite: TaskSuite) -> Firewall | None:
+    """The firewall of a config, with the suite's provenance rules; None for `none`."""
     base = CONFIGS[config]
     if base is None:
         return None
     return build_firewall(FirewallConfig.model_validate({**base, "provenance": provenance(suite)}))
+
+
+# --- Approver models: who answers an ask ----------------------------------------------------------
+
+APPROVERS = ("deny", "approve", "informed")
+"""`deny`: nobody answers (an ask is a denial, as with no approver); `approve`: a careless person who
+approves every ask; `informed`: a task-aware model (`informed`)."""
+
+_FLAGGED = re.compile(
+    r"^(?P<text>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") in argument \S+ comes from |^argument (?P<path>\S+) comes from "
+)
+
+
+def flagged_values(question: Question) -> list[str]:
+    """The values the question says flow from untrusted content into the call: the quoted text of
+    each "... in argument X comes from ..., which is untrusted" reason, or the whole argument."""
+    values = []
+    for reason in question.reasons:
+        found = _FLAGGED.match(reason)
+        if found is None or not reason.endswith("which is untrusted"):
+            continue
+        if found["text"] is not None:
+            values.append(str(ast.literal_eval(found["text"])))
+            continue
+        value: Any = question.arguments
+        for key in found["path"].split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        values.append(value if isinstance(value, str) else json.dumps(value))
+    return values
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def informed(question: Question, prompt: str) -> bool:
+    """The task-aware model: approve unless a value the question flags (from untrusted content) is
+    one the user's task prompt never mentions. It reads only the question's text and the prompt, as
+    a person would; a question that flags no value (a destructive tool after untrusted content) is
+    approved."""
+    said = _words(prompt)
+    # as words: "10" in a question is not mentioned by a prompt that says "100"
+    return all(re.search(rf"(?<!\w){re.escape(_words(v))}(?!\w)", said) for v in flagged_values(question))
+
+
+def approver_for(model: str, prompt: str) -> Approver | None:
+    """The approver of a model for one episode (whose user task says `prompt`); None for `deny`."""
+    if model == "approve":
+        return CallableApprover(lambda q: True, by="approves every ask", via="replay")
+    if model == "informed":
+        return CallableApprover(lambda q: informed(q, prompt), by="task-aware model", via="replay")
+    return None
 
 
 # --- The suite as an MCP server -------------------------------------------------------------------
@@ -194,6 +257,8 @@ class Step:
     call: FunctionCall
     role: str  # "user" or "injection"
     call_decision: str = "allow"  # the firewall's decision on the call
+    asked: bool = False  # the policy asked, and the approver model answered
+    answer: str | None = None  # its answer: once or deny (None: not asked, or nobody answered)
     output_decision: str | None = None  # on its result; None when the call never ran
     rule_ids: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # the findings' messages
@@ -229,9 +294,11 @@ async def run_episode(
     env: TaskEnvironment,
     user_task: BaseUserTask,
     injection: tuple[BaseInjectionTask, int] | None = None,
+    approver: str = "deny",
 ) -> tuple[Episode, SuiteServer]:
     """Run the user task on env, with the injection task's calls right after user call number `at`
-    when `injection` is (task, at). Returns the episode and the server (trace and answers)."""
+    when `injection` is (task, at), asks answered by the `approver` model. Returns the episode and
+    the server (trace and answers)."""
     env = user_task.init_environment(env)
     pre = env.model_copy(deep=True)
     steps = [Step(c, "user") for c in user_task.ground_truth(pre.model_copy(deep=True))]
@@ -242,6 +309,7 @@ async def run_episode(
     records: list[AuditRecord] = []
     if firewall is not None:
         firewall.audit.observe(records.append)
+        firewall.approver = approver_for(approver, user_task.PROMPT)
     try:
         async with connect(served, firewall, user_task.PROMPT) as client:
             await client.list_tools()
@@ -252,6 +320,7 @@ async def run_episode(
                 decide(step, records[mark:], direct=firewall is None)
     finally:
         if firewall is not None:
+            firewall.approver = None
             firewall.audit.observers.remove(records.append)
     return score(suite, user_task, injection, steps, pre, env, served.trace), served
 
@@ -263,6 +332,10 @@ def decide(step: Step, records: Sequence[AuditRecord], *, direct: bool) -> None:
     call = next((r for r in records if r.kind == "tool_call"), None)
     output = next((r for r in records if r.kind == "tool_result"), None)
     step.call_decision = call.decision if call is not None else "allow"
+    approval = call.approval if call is not None else None
+    if approval:
+        step.asked = True
+        step.answer = approval.get("answer") if approval.get("via") != "none" else None
     step.output_decision = output.decision if output is not None else None
     step.rule_ids = sorted({rule for r in records for rule in r.rule_ids})
     step.reasons = [f.message for r in records for f in r.findings]
@@ -350,9 +423,25 @@ class Run:
     commit: str = ""
 
 
+def labels(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """(label, config, approver model) of every run: the config's name with `deny` (so results read
+    as before asks had answers), `config+model` otherwise; `none` asks nothing, so runs once."""
+    return [
+        (config if model == "deny" else f"{config}+{model}", config, model)
+        for config in args.configs
+        for model in (["deny"] if config == "none" else args.approver)
+    ]
+
+
 async def run_suite(
-    run: Run, suite: TaskSuite, firewalls: dict[str, Firewall | None], attacks: list[str], limit: int | None
+    run: Run,
+    suite: TaskSuite,
+    firewalls: dict[str, tuple[Firewall | None, str]],
+    attacks: list[str],
+    limit: int | None,
 ) -> None:
+    """Every user task of the suite (the first `limit`), alone and with each injection task, under
+    every (label: firewall, approver model) of `firewalls`."""
     configs = list(firewalls)
     clean = suite.load_and_inject_default_environment({})
     loaded = {name: load_attack(name, suite, _Target()) for name in attacks}
@@ -363,7 +452,10 @@ async def run_suite(
     for user_task in list(suite.user_tasks.values())[:limit]:
         started = time.perf_counter()
         for config in configs:
-            episode, _ = await run_episode(suite, firewalls[config], clean.model_copy(deep=True), user_task)
+            firewall, model = firewalls[config]
+            episode, _ = await run_episode(
+                suite, firewall, clean.model_copy(deep=True), user_task, None, model
+            )
             run.benign[(suite.name, config)].append(episode)
         at = await injection_point(suite, user_task, loaded[attacks[0]])
         run.pairs[f"{suite.name}:total"] += len(injection_tasks)
@@ -375,8 +467,9 @@ async def run_suite(
             for task in live if at is not None else []:
                 env = suite.load_and_inject_default_environment(attack.attack(user_task, task))
                 for config in configs:
+                    firewall, model = firewalls[config]
                     episode, _ = await run_episode(
-                        suite, firewalls[config], env.model_copy(deep=True), user_task, (task, at)
+                        suite, firewall, env.model_copy(deep=True), user_task, (task, at), model
                     )
                     run.attacked[(suite.name, name, config)].append(episode)
             run.seconds[name] += time.perf_counter() - started
@@ -387,7 +480,11 @@ async def benchmark(args: argparse.Namespace) -> Run:
     run = Run(commit=commit())
     suites = [get_suites(VERSION)[name] for name in args.suites]
     # Every firewall (its policy and model) is built before the first episode: one run, one version.
-    firewalls = {s.name: {config: firewall_for(config, s) for config in args.configs} for s in suites}
+    built = {s.name: {config: firewall_for(config, s) for config in args.configs} for s in suites}
+    firewalls = {
+        name: {label: (by_config[config], model) for label, config, model in labels(args)}
+        for name, by_config in built.items()
+    }
     for suite in suites:
         await run_suite(run, suite, firewalls[suite.name], args.attacks, args.limit)
     return run
@@ -483,7 +580,7 @@ def attacked_of(run: Run, attack: str, config: str, suite: str | None = None) ->
 def main_table(run: Run, args: argparse.Namespace, attack: str) -> str:
     """Per config, per suite and overall: benign and attacked metrics side by side."""
     rows = []
-    for config in args.configs:
+    for config, *_ in labels(args):
         for suite in [*args.suites, None]:
             benign, attacked = benign_of(run, config, suite), attacked_of(run, attack, config, suite)
             label = f"**{config}**, overall" if suite is None else f"{config}, {suite}"
@@ -495,7 +592,7 @@ def attacks_table(run: Run, args: argparse.Namespace) -> str:
     """Every attack, overall per config, with the two ASRs per suite (benign runs do not depend on it)."""
     rows = []
     for attack in args.attacks:
-        for config in args.configs:
+        for config, *_ in labels(args):
             by_suite = [attacked_of(run, attack, config, suite) for suite in args.suites]
             executed = " · ".join(pct(sum(bool(e.security) for e in g), len(g)) for g in by_suite)
             saw = " · ".join(
@@ -516,7 +613,7 @@ def successes_table(run: Run, attack: str) -> str:
     saw: Counter[tuple[str, str, str]] = Counter()
     for (suite, a, config), episodes in run.attacked.items():
         for e in episodes:
-            if a == attack and config not in ("none", "detector") and e.security:  # those follow blindly
+            if a == attack and config.split("+")[0] not in ("none", "detector") and e.security:
                 counts[(config, suite, str(e.injection_task))] += 1
                 saw[(config, suite, str(e.injection_task))] += bool(e.injection_seen)
     rows = [[*key, str(n), str(saw[key])] for key, n in sorted(counts.items())]
@@ -526,7 +623,7 @@ def successes_table(run: Run, attack: str) -> str:
 def pivot(counts: Counter[tuple[tuple[str, ...], str]], head: list[str]) -> str:
     """Rows keyed by what happened, one count column per config (and run) where anything did."""
     order = {config: i for i, config in enumerate(CONFIGS)}  # then benign runs before attacked ones
-    columns = sorted({c for _, c in counts}, key=lambda c: (order[c.split(",")[0]], "attack" in c))
+    columns = sorted({c for _, c in counts}, key=lambda c: (order[c.split(",")[0].split("+")[0]], c))
     rows = [[*key, *(str(counts[(key, c)]) for c in columns)] for key in sorted({key for key, _ in counts})]
     return table([*head, *columns], rows) if rows else "None."
 
@@ -550,6 +647,85 @@ def redactions_table(run: Run) -> str:
             key = (suite, step.call.function, str(step.output_decision), ", ".join(step.rule_ids))
             counts[(key, config)] += 1
     return pivot(counts, ["suite", "tool", "decision", "rules"])
+
+
+def per_task(episodes: list[Episode]) -> str:
+    """Asks per episode, to two decimals."""
+    asks = sum(s.asked for e in episodes for s in e.steps)
+    return f"{asks / len(episodes):.2f}" if episodes else "—"
+
+
+def approvers_table(run: Run, args: argparse.Namespace, attack: str) -> str:
+    """Per run (config and approver model), overall: asks and what the answers did."""
+    rows = []
+    for label, *_ in labels(args):
+        benign, attacked = benign_of(run, label), attacked_of(run, attack, label)
+        asked = [s for e in [*benign, *attacked] for s in e.steps if s.asked]
+        rows.append(
+            [
+                label,
+                pct(sum(e.utility for e in benign), len(benign)),
+                per_task(benign),
+                pct(sum(e.utility for e in attacked), len(attacked)),
+                pct(sum(bool(e.security) for e in attacked), len(attacked)),
+                pct(sum(bool(e.security and e.injection_seen) for e in attacked), len(attacked)),
+                per_task(attacked),
+                pct(sum(s.answer == "once" for s in asked), len(asked)),
+                pct(sum(s.role == "injection" for s in asked), len(asked)),
+            ]
+        )
+    head = [
+        "config+approver",
+        "benign utility %",
+        "asks per benign task",
+        "utility under attack %",
+        "ASR executed %",
+        "ASR, saw %",
+        "asks per attacked pair",
+        "asks approved %",
+        "asks about injection calls %",
+    ]
+    return table(head, rows)
+
+
+def asks_table(run: Run, attack: str) -> str:
+    """The user tasks that were asked about, per run: asks in the benign run, and over the task's
+    attacked pairs (user-task calls, injection calls), with the answers."""
+    rows = []
+    attacked: dict[tuple[str, str, str], list[Episode]] = defaultdict(list)
+    for (suite, a, label), episodes in run.attacked.items():
+        for e in episodes:
+            if a == attack:
+                attacked[(suite, label, e.user_task)].append(e)
+    benign = {(suite, label, e.user_task): e for (suite, label), group in run.benign.items() for e in group}
+    for key in sorted(set(benign) | set(attacked)):
+        steps = benign[key].steps if key in benign else []
+        pairs = [s for e in attacked.get(key, []) for s in e.steps if s.asked]
+        asked = [s for s in steps if s.asked]
+        if not asked and not pairs:
+            continue
+        answers = Counter(str(s.answer) for s in [*asked, *pairs])
+        rows.append(
+            [
+                key[1],
+                key[0],
+                key[2],
+                str(len(asked)),
+                str(sum(s.role == "user" for s in pairs)),
+                str(sum(s.role == "injection" for s in pairs)),
+                ", ".join(f"{a} {n}" for a, n in sorted(answers.items())),
+            ]
+        )
+    head = [
+        "run",
+        "suite",
+        "user task",
+        "asks, benign",
+        "asks under attack: user calls",
+        "injection calls",
+        "answers",
+    ]
+    return table(head, rows) if rows else "None."
 
 
 def labels_table(suites: list[str]) -> str:
@@ -641,6 +817,15 @@ re-applied to every tool at once. No class and no other label was changed after 
 """
 
 
+APPROVER_NOTE = """\
+A call the policy asks about is answered by a model of the person, not a person: `deny` (nobody \
+answers: the ask is denied, as with no approver), `approve` (every ask approved once: the upper bound \
+on utility, and what the asks cost in security), `informed` (approves unless a value the question \
+flags as coming from untrusted content is absent from the user's task prompt; it reads only the \
+question's text and the prompt). A run's label is its config, `+model` for models other than \
+`deny`."""
+
+
 def report(run: Run, args: argparse.Namespace, command: str) -> str:
     sys.path.insert(0, str(ROOT / "bench"))
     from results import machine  # bench/results.py: the machine line every benchmark reports
@@ -667,6 +852,8 @@ def report(run: Run, args: argparse.Namespace, command: str) -> str:
         targets(run, headline) if "full" in args.configs else "",
         f"## `{headline}`, per suite and overall\n\n{main_table(run, args, headline)}",
         f"## All attacks, overall\n\n{attacks_table(run, args)}" if len(args.attacks) > 1 else "",
+        f"## Approver models (`{headline}`, overall)\n\n{APPROVER_NOTE}\n\n{approvers_table(run, args, headline)}",
+        f"## Asks per user task (`{headline}`)\n\n{asks_table(run, headline)}",
         f"## Injection tasks that succeed through a firewall (`{headline}`)\n\n{successes_table(run, headline)}",
         f"## Legitimate calls denied (benign runs, and under `{headline}`: one per pair)\n\n{denials_table(run, headline)}",
         f"## Benign outputs redacted or denied (one per user task)\n\n{redactions_table(run)}",
@@ -700,6 +887,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--attacks", nargs="+", default=[DEFAULT_ATTACK], choices=[*fixed, "all"])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument(
+        "--approver",
+        nargs="+",
+        default=["deny"],
+        choices=APPROVERS,
+        help="approver models that answer asks, side by side (default: deny)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N user tasks of each suite")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--dump", type=Path, help="also write every episode as JSON lines here")

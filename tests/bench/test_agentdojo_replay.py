@@ -87,3 +87,41 @@ def test_every_tool_has_an_explicit_label_and_classes():
     for suite in get_suites(replay.VERSION).values():
         rules = replay.provenance(suite)["tools"]
         assert {r["tool"] for r in rules} == {t.name for t in suite.tools}
+
+
+@pytest.mark.parametrize(("model", "answer", "utility"), [("deny", None, False), ("approve", "once", True)])
+async def test_an_ask_is_answered_by_the_approver_model(suite, model, answer, utility):
+    # user_task_2 adjusts the rent after reading the landlord's notice: a destructive update once
+    # the session has read untrusted content, which the baseline pack asks about
+    firewall = replay.firewall_for("policy", suite)
+    env = suite.load_and_inject_default_environment({})
+    episode, _ = await replay.run_episode(suite, firewall, env, suite.user_tasks["user_task_2"], None, model)
+    (asked,) = [s for s in episode.steps if s.asked]
+    assert asked.call.function == "update_scheduled_transaction"
+    assert asked.answer == answer and episode.utility is utility
+    assert firewall.approver is None  # the model answered only during its episode
+
+
+def test_the_informed_model_approves_only_flagged_values_the_task_mentions():
+    from firewall.approve.question import Question
+
+    reasons = (
+        "send_money is destructive and the session has read untrusted content",
+        "'US133' in argument recipient comes from output 2 of banking.read_file, which is untrusted",
+    )
+    question = Question("q", "s", "p", "banking", "send_money", {"recipient": "US133"}, reasons, (), "k")
+    assert replay.flagged_values(question) == ["US133"]
+    assert replay.informed(question, "Pay the bill to US133, please")
+    assert not replay.informed(question, "Pay the bill to US1330")  # a value, not a substring
+    nothing_flagged = Question("q", "s", "p", "banking", "update_password", {}, reasons[:1], (), "k")
+    assert replay.informed(nothing_flagged, "Pay the bill")
+
+
+async def test_the_report_compares_approver_models():
+    args = replay.parse(
+        ["--suites", "banking", "--configs", "policy", "--approver", "deny", "approve", "--limit", "3"]
+    )
+    run = await replay.benchmark(args)
+    text = replay.report(run, args, "test")
+    assert "| policy | " in text and "| policy+approve | " in text
+    assert "| policy | banking | user_task_2 | 1 |" in text  # its ask, in the asks per user task
