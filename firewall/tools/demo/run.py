@@ -2,8 +2,10 @@
 
 Every step is a real MCP call over stdio through a real wrapper process in front of the demo inbox
 server. Everything printed about the firewall (the detector's finding and span, the provenance edge
-from the injected output to the call's argument, the policy decision) is read back from the
-wrapper's audit log, not predicted.
+from the injected output to the call's argument, the policy decision, the question put to the person
+and their answer) is read back from the wrapper's audit log, not predicted. The demo's client
+declares the MCP elicitation capability, so the firewall asks its person (scripted here) in the
+client's own UI.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp_types import ElicitRequestParams, ElicitResult, Implementation
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -25,12 +28,6 @@ from rich.text import Text
 DEMO_CONFIG = """
 [audit]
 include_content = true   # the tour shows the outputs the firewall decided on
-
-[[rules]]
-id = "demo.no-destructive"
-tool = "delete_*"
-action = "deny"
-message = "destructive mailbox tools are not allowed for this agent"
 """
 
 USER_TASK = "Summarise my inbox and send the quarterly numbers to carol@partner.example."
@@ -42,12 +39,26 @@ EXFIL = {
 REPLY = {"to": "carol@partner.example", "subject": "Numbers", "body": "Revenue is up 12%."}
 
 
+class Person:
+    """The person behind the demo client's elicitation UI: shows each question, answers `choice`."""
+
+    def __init__(self, console: Console, choice: str = "deny") -> None:
+        self.console, self.choice = console, choice
+
+    async def __call__(self, context: Any, params: ElicitRequestParams) -> ElicitResult:
+        """The client's elicitation callback: the firewall's question, the scripted answer."""
+        message = getattr(params, "message", "")
+        self.console.print(Panel(Text(message), title="the question the person sees, in the agent's UI"))
+        self.console.print(f"  the person answers: [bold]{self.choice}[/]")
+        return ElicitResult(action="accept", content={"decision": self.choice})
+
+
 class Session:
     """One wrapped server process and its audit log, read back after every call."""
 
     def __init__(self, client: Client, audit: Path) -> None:
         self.client, self.audit, self.seen = client, audit, 0
-        self.calls = self.blocked = 0
+        self.calls = self.blocked = self.asked = 0
 
     async def call(self, tool: str, arguments: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         """Call a tool; (the text the agent received, the audit records the call added)."""
@@ -57,6 +68,7 @@ class Session:
         self.seen = len(lines)
         self.calls += 1
         self.blocked += any(r["decision"] == "deny" for r in records)
+        self.asked += any(r.get("approval") for r in records)
         return " ".join(getattr(block, "text", "") for block in result.content), records
 
 
@@ -142,6 +154,12 @@ def _show_call(console: Console, tool: str, arguments: dict[str, Any], record: d
         )
     for f in record["findings"]:
         console.print(f"  {f['stage'] or 'firewall'}: [bold]{f['rule_id']}[/]: {f['message']}")
+    approval = record.get("approval") or {}
+    if "answer" in approval:
+        console.print(
+            f"  audit record: approval answered [bold]{approval['answer']}[/] by {approval['by']} "
+            f"via {approval['via']} at {approval['at']}"
+        )
     style = "bold red" if record["decision"] == "deny" else "green"
     console.print(f"  decision: [{style}]{record['decision'].upper()}[/]")
 
@@ -150,7 +168,11 @@ async def _attack(console: Console, workdir: Path) -> Session:
     audit = workdir / "attack.jsonl"
     console.rule("[bold]Part 1: an injected e-mail tries to make the agent exfiltrate the inbox")
     console.print(f"User: {USER_TASK}\n")
-    async with Client(_wrapper(workdir, audit), mode="legacy") as client:
+    person = Person(console, "deny")
+    agent = Implementation(name="the demo agent", version="1")
+    async with Client(
+        _wrapper(workdir, audit), mode="legacy", elicitation_callback=person, client_info=agent
+    ) as client:
         session = Session(client, audit)
         await client.list_tools()
         session.seen = len(audit.read_text().splitlines()) if audit.exists() else 0
@@ -165,13 +187,21 @@ async def _attack(console: Console, workdir: Path) -> Session:
         _show_call(console, "send_email", EXFIL, records[0])
         console.print(Text(f"  the agent received: {received}\n"))
 
-        console.print("[bold]3. Other layers[/]: a config rule, and a tool the server never listed.")
+        console.print(
+            "[bold]3. The mail also says to delete all mail.[/] A destructive tool after untrusted "
+            "content is not attacker-directed beyond doubt (the user might want it), so the firewall "
+            "asks the person, in the client's UI (MCP elicitation), before the call runs:"
+        )
+        received, records = await session.call("delete_all_mail", {})
+        _show_call(console, "delete_all_mail", {}, records[-1])
+        console.print(Text(f"  the agent received: {received}\n"))
+
+        console.print("[bold]4. Another layer[/]: a tool the server never listed.")
         table = Table(show_lines=True)
         for column in ("call", "firewall", "the agent received"):
             table.add_column(column, overflow="fold")
-        for tool, arguments in (("delete_all_mail", {}), ("format_disk", {"device": "/dev/sda"})):
-            received, records = await session.call(tool, arguments)
-            table.add_row(f"{tool}({json.dumps(arguments)})", _decision(records), Text(received[:120]))
+        received, records = await session.call("format_disk", {"device": "/dev/sda"})
+        table.add_row('format_disk({"device": "/dev/sda"})', _decision(records), Text(received[:120]))
         console.print(table)
     return session
 
@@ -202,7 +232,7 @@ async def _run(console: Console, workdir: Path) -> int:
         benign = await _benign(console, workdir)
     console.rule()
     console.print(
-        f"Attack session: {attack.calls} calls, {attack.blocked} blocked. "
+        f"Attack session: {attack.calls} calls, {attack.blocked} blocked, {attack.asked} put to the person. "
         f"Benign session: {benign.calls} calls, {benign.blocked} blocked. "
         "Every decision above was read back from the wrappers' audit logs."
     )
