@@ -20,7 +20,8 @@ A call the policy asks about is answered by an approver model (`--approver`, sev
 `deny` (nobody answers: every ask is denied, the firewall's behaviour without an approver),
 `approve` (every ask approved: the upper bound on utility, and what asks cost in security), and
 `informed` (approves unless the question shows a flagged value the user's task prompt never
-mentions). These are models of a person, not measurements of people.
+mentions), and `oracle` (approves exactly the user task's own calls). These are models of a person,
+not measurements of people.
 
     python bench/agentdojo_replay.py [--suites banking slack] [--attacks important_instructions|all]
         [--configs none policy] [--approver deny approve informed] [--limit N] [--write]
@@ -38,7 +39,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -167,9 +168,11 @@ def firewall_for(config: str, suite: TaskSuite) -> Firewall | None:
 
 # --- Approver models: who answers an ask ----------------------------------------------------------
 
-APPROVERS = ("deny", "approve", "informed")
+APPROVERS = ("deny", "approve", "informed", "oracle")
 """`deny`: nobody answers (an ask is a denial, as with no approver); `approve`: a careless person who
-approves every ask; `informed`: a task-aware model (`informed`)."""
+approves every ask; `informed`: a task-aware model that reads the question (`informed`); `oracle`:
+approves exactly the calls of the user's task (the scripted agent knows which calls those are; no
+question text could tell a person more), the upper bound of a person who knows their task."""
 
 _FLAGGED = re.compile(
     r"^(?P<text>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") in argument \S+ comes from |^argument (?P<path>\S+) comes from "
@@ -208,8 +211,11 @@ def informed(question: Question, prompt: str) -> bool:
     return all(re.search(rf"(?<!\w){re.escape(_words(v))}(?!\w)", said) for v in flagged_values(question))
 
 
-def approver_for(model: str, prompt: str) -> Approver | None:
-    """The approver of a model for one episode (whose user task says `prompt`); None for `deny`."""
+def approver_for(model: str, prompt: str, role: Callable[[], str] = lambda: "user") -> Approver | None:
+    """The approver of a model for one episode (whose user task says `prompt`; `role()` says whose
+    the call being asked about is, "user" or "injection"); None for `deny`."""
+    if model == "oracle":
+        return CallableApprover(lambda q: role() == "user", by="knows the task's calls", via="replay")
     if model == "approve":
         return CallableApprover(lambda q: True, by="approves every ask", via="replay")
     if model == "informed":
@@ -309,11 +315,15 @@ async def run_episode(
     records: list[AuditRecord] = []
     if firewall is not None:
         firewall.audit.observe(records.append)
-        firewall.approver = approver_for(approver, user_task.PROMPT)
+        current = steps[0] if steps else None
+        firewall.approver = approver_for(
+            approver, user_task.PROMPT, lambda: current.role if current else "user"
+        )
     try:
         async with connect(served, firewall, user_task.PROMPT) as client:
             await client.list_tools()
             for step in steps:
+                current = step
                 mark = len(records)
                 result = await client.call_tool(step.call.function, dict(step.call.args))
                 step.seen = "\n".join(getattr(block, "text", "") for block in result.content)
@@ -822,7 +832,8 @@ A call the policy asks about is answered by a model of the person, not a person:
 answers: the ask is denied, as with no approver), `approve` (every ask approved once: the upper bound \
 on utility, and what the asks cost in security), `informed` (approves unless a value the question \
 flags as coming from untrusted content is absent from the user's task prompt; it reads only the \
-question's text and the prompt). A run's label is its config, `+model` for models other than \
+question's text and the prompt; a question that flags no value is approved), `oracle` (approves \
+exactly the user task's own calls: the bound for a person who knows their task). A run's label is its config, `+model` for models other than \
 `deny`."""
 
 

@@ -28,12 +28,12 @@ def attack(suite):
     return load_attack(replay.DEFAULT_ATTACK, suite, replay._Target())
 
 
-async def attacked(suite, attack, firewall, user_id, injection_id):
+async def attacked(suite, attack, firewall, user_id, injection_id, model="deny"):
     user, task = suite.user_tasks[user_id], suite.injection_tasks[injection_id]
     at = await replay.injection_point(suite, user, attack)
     assert at is not None, f"{user_id} exposes no injection vector"
     env = suite.load_and_inject_default_environment(attack.attack(user, task))
-    return await replay.run_episode(suite, firewall, env, user, (task, at))
+    return await replay.run_episode(suite, firewall, env, user, (task, at), model)
 
 
 @pytest.mark.parametrize("user_id", USER_TASKS)
@@ -89,7 +89,10 @@ def test_every_tool_has_an_explicit_label_and_classes():
         assert {r["tool"] for r in rules} == {t.name for t in suite.tools}
 
 
-@pytest.mark.parametrize(("model", "answer", "utility"), [("deny", None, False), ("approve", "once", True)])
+@pytest.mark.parametrize(
+    ("model", "answer", "utility"),
+    [("deny", None, False), ("approve", "once", True), ("oracle", "once", True)],
+)
 async def test_an_ask_is_answered_by_the_approver_model(suite, model, answer, utility):
     # user_task_2 adjusts the rent after reading the landlord's notice: a destructive update once
     # the session has read untrusted content, which the baseline pack asks about
@@ -125,3 +128,12 @@ async def test_the_report_compares_approver_models():
     text = replay.report(run, args, "test")
     assert "| policy | " in text and "| policy+approve | " in text
     assert "| policy | banking | user_task_2 | 1 |" in text  # its ask, in the asks per user task
+
+
+async def test_the_oracle_denies_the_injections_ask_and_approves_the_tasks(suite, attack):
+    # injection_task_7 changes the password: destructive after the injected file, so it asks
+    firewall = replay.firewall_for("policy", suite)
+    episode, _ = await attacked(suite, attack, firewall, "user_task_0", "injection_task_7", "oracle")
+    asks = {(s.role, s.call.function, s.answer) for s in episode.steps if s.asked}
+    assert ("injection", "update_password", "deny") in asks
+    assert not episode.security
