@@ -168,7 +168,8 @@ def reasons_for(call: ToolCall, verdict: Verdict, describe: Callable[[int], str]
                 f"{text!r} in argument {_dotted(source.path)}" if text else f"argument {_dotted(source.path)}"
             )
             out.append(f"{what} comes from {where}, which is untrusted")
-        if provenance.context.trust >= Trust.UNTRUSTED and not provenance.arguments:
+        said = any("untrusted content" in reason for reason in out)  # a rule may say it already
+        if provenance.context.trust >= Trust.UNTRUSTED and not provenance.arguments and not said:
             out.append("the session has read untrusted content before this call")
     return list(dict.fromkeys(out)) or ["a policy rule asks for approval of this call"]
 

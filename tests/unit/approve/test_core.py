@@ -258,3 +258,11 @@ async def test_an_unanswered_question_times_out_and_is_cancelled_in_the_client()
     answer = await asker.ask(question_for(traced({}), ASK, "k"), None, None)
     assert answer.rule_id == "firewall.approval_timeout" and "within 0.05 s" in answer.reason
     assert sent[-1].method == "notifications/cancelled"
+
+
+def test_the_untrusted_context_is_not_said_twice():
+    call = traced({"x": 1}, context=UNTRUSTED_PUBLIC)
+    asked = Verdict(
+        Decision.ASK, (Finding("p", "delete is destructive and the session has read untrusted content"),)
+    )
+    assert reasons_for(call, asked) == ["delete is destructive and the session has read untrusted content"]
