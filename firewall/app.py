@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import os
 import signal
 import sys
 import uuid
@@ -16,6 +17,10 @@ import anyio
 import uvicorn
 from mcp.shared.message import SessionMessage
 
+from firewall.approve import discovery
+from firewall.approve.broker import ApprovalBroker
+from firewall.approve.page import listen, new_token, serving
+from firewall.approve.question import now
 from firewall.approve.request_state import StateSealer
 from firewall.approve.settings import ApprovalSettings
 from firewall.audit import AuditLog
@@ -75,6 +80,8 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
         max_nodes=provenance.max_nodes,
         max_bytes=provenance.max_bytes,
         approval=approval_settings(config.approval),
+        # The approval page's broker answers the calls of clients that cannot be asked.
+        approver=ApprovalBroker(timeout=config.approval.timeout_seconds) if config.approval.page else None,
     )
 
 
@@ -86,6 +93,37 @@ def approval_settings(approval: ApprovalConfig) -> ApprovalSettings:
         elicitation=approval.elicitation,
         sealer=StateSealer(key, ttl=approval.state_ttl_seconds),
     )
+
+
+@asynccontextmanager
+async def approval_page(firewall: Firewall, approval: ApprovalConfig, name: str) -> AsyncIterator[str | None]:
+    """With [approval] page on: serve the approval page on 127.0.0.1 and publish its discovery file
+    for the body's duration, and log its URL (with the token) on stderr; yields the URL, or None
+    when the page is off."""
+    broker = firewall.approver
+    if not approval.page or not isinstance(broker, ApprovalBroker):
+        yield None
+        return
+    token = approval.page_token or new_token()
+    try:
+        sock = listen(approval.page_port)
+    except OSError as exc:
+        raise ConfigError(
+            f"approval.page_port: cannot listen on 127.0.0.1:{approval.page_port}: {exc}"
+        ) from None
+    directory = discovery.directory_for(approval.directory)
+    async with serving(broker, token, sock) as url:
+        try:
+            path = discovery.write(directory, discovery.Discovery(url, token, os.getpid(), name, now()))
+        except OSError as exc:
+            raise ConfigError(
+                f"approval.directory: cannot write the discovery file in {directory}: {exc}"
+            ) from None
+        try:
+            log.warning("approval page: %s/?token=%s", url, token)
+            yield url
+        finally:
+            discovery.remove(path)
 
 
 def build_detection(detect: DetectConfig) -> list[Stage]:
@@ -237,6 +275,7 @@ async def run_wrap(config: FirewallConfig, command: list[str], name: str = "serv
             stopping_on_signals() as received,
             # The child first: a command that cannot start fails before anything else runs.
             child_stdio(command, env=None, cwd=None, limit=limit) as server,
+            approval_page(firewall, config.approval, name),
             agent_stdio(limit) as agent,
         ):
             relay = Relay(
@@ -305,6 +344,7 @@ async def run_gateway(config: FirewallConfig) -> int:
         if gateway.transport == "stdio":
             async with (
                 stopping_on_signals() as received,
+                approval_page(firewall, config.approval, "gateway"),
                 agent_stdio(config.limits.max_message_bytes) as agent,
             ):
                 await serve_session(firewall, config, SessionInfo(id=uuid.uuid4().hex), agent)
@@ -312,7 +352,11 @@ async def run_gateway(config: FirewallConfig) -> int:
         tokens = {t.token: t.principal for t in gateway.tokens}
         if not tokens:
             raise ConfigError("gateway.tokens: the HTTP front requires at least one bearer token")
-        async with stopping_on_signals() as received, anyio.create_task_group() as tg:
+        async with (
+            stopping_on_signals() as received,
+            approval_page(firewall, config.approval, "gateway"),
+            anyio.create_task_group() as tg,
+        ):
 
             async def session(info: SessionInfo, agent: Streams) -> None:
                 await serve_session(firewall, config, info, agent)

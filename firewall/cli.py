@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("audit_log", type=Path, help="the JSONL audit log")
     graph.add_argument("--session", help="session id (default: the last session in the log)")
     graph.add_argument("--format", choices=["json", "dot"], default="json")
+
+    from firewall.tools.approvals_command import add_parser as add_approvals
+
+    add_approvals(sub)
     return parser
 
 
@@ -99,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         from firewall.tools.replay_command import run_replay_command
 
         return run_replay_command(args)
+    if args.command == "approvals":
+        from firewall.tools.approvals_command import run_approvals_command
+
+        return run_approvals_command(args)
     if args.command == "policy":
         from firewall.tools.policy_commands import run_policy_command
 
