@@ -53,7 +53,9 @@ _SECURITY_HEADERS = {
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # the token is in the URL
+    # The token is in the URL: no Referer leaves the page. (Not no-referrer: then a browser sends
+    # "Origin: null" with the page's own form posts, which the Origin check refuses.)
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -323,11 +325,14 @@ async def serving(broker: ApprovalBroker, token: str, sock: socket.socket) -> As
         finally:
             stopped.set()
 
+    failure: Exception | None = None
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(serve)
             try:
                 yield url
+            except Exception as exc:  # raised as itself, not inside the task group's ExceptionGroup
+                failure = exc
             finally:
                 # A graceful stop (open connections closed), even when the body was cancelled.
                 server.should_exit = True
@@ -336,3 +341,5 @@ async def serving(broker: ApprovalBroker, token: str, sock: socket.socket) -> As
                 tg.cancel_scope.cancel()
     finally:
         sock.close()
+    if failure is not None:
+        raise failure

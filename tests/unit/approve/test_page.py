@@ -80,7 +80,7 @@ async def test_the_page_lists_each_question_with_three_buttons_and_escapes_every
     assert "script-src" not in response.headers["content-security-policy"]
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert 'http-equiv="refresh"' not in body  # no reload while someone reads a question
 
 
