@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--check", action="store_true", help="exit 1 if a step's decision is not its expected one"
     )
+    from firewall.tools.replay_command import add_approve_argument
+
+    add_approve_argument(replay)
 
     graph = sub.add_parser("graph", help="render a session's provenance graph from an audit log")
     graph.add_argument("audit_log", type=Path, help="the JSONL audit log")

@@ -63,7 +63,7 @@ class ApprovalBroker:
 
     def pending(self) -> list[Question]:
         """The questions waiting now, oldest first."""
-        return [w.question for w in self._waiting.values()]
+        return [w.question for w in self._waiting.values() if w.answer is None]
 
     def answer(self, question_id: str, choice: str, *, by: str, via: Via = "page") -> bool:
         """Answer a waiting question; False when there is none with that id (answered, timed out)

@@ -92,3 +92,14 @@ def test_the_command_answers_with_its_approver_model(tmp_path: Path, capsys, mod
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert calls(rows)[0]["decision"] == decision
     assert calls(rows)[0]["answer"] == APPROVER_MODELS[model]
+
+
+def test_the_cli_takes_the_approver_model(tmp_path: Path, capsys) -> None:
+    from firewall.cli import main
+
+    path, config = tmp_path / "t.jsonl", tmp_path / "fw.toml"
+    path.write_text("".join(json.dumps(line) + "\n" for line in trace({"expect": "ask"})))
+    config.write_text('[detect]\nclassifier = "off"\n')
+    assert main(["replay", str(path), "--config", str(config), "--approve", "always"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert calls(rows)[0]["decision"] == "allow" and calls(rows)[0]["answer"] == "once"
