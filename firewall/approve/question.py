@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from firewall.core.events import Decision, Finding, ToolCall, Verdict
 from firewall.core.labels import Trust
+from firewall.core.payloads import value_at
 
 Choice = Literal["once", "session", "deny"]
 CHOICES: tuple[Choice, ...] = ("once", "session", "deny")
@@ -157,7 +158,7 @@ def reasons_for(call: ToolCall, verdict: Verdict, describe: Callable[[int], str]
         for source in provenance.arguments:
             if source.label.trust < Trust.UNTRUSTED:
                 continue
-            value = _value_at(call.arguments, source.path)
+            value = value_at(call.arguments, source.path)
             text = value[source.start : source.end] if isinstance(value, str) else None
             named = [describe(node) for node in source.sources] if describe else []
             where = ", ".join(dict.fromkeys(n for n in named if n))
@@ -201,15 +202,6 @@ def _sentence(finding: Finding) -> str:
 
 def _dotted(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path) or "(whole)"
-
-
-def _value_at(arguments: Any, path: tuple[str | int, ...]) -> Any:
-    for step in path:
-        try:
-            arguments = arguments[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return arguments
 
 
 def approved_verdict(verdict: Verdict, answer: Answer, rule_id: str = "firewall.approved") -> Verdict:
