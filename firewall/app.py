@@ -36,6 +36,7 @@ from firewall.detect.secrets import SecretsDetector
 from firewall.detect.stage import DetectionStage
 from firewall.detect.unicode import UnicodeDetector
 from firewall.guard.firewall import Firewall
+from firewall.guard.pin_store import ServerId, pin_binding
 from firewall.guard.stages import RuleStage, ToolListStage, UnknownToolStage
 from firewall.policy.engine import (
     EmbeddedEngine,
@@ -82,6 +83,7 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
         approval=approval_settings(config.approval),
         # The approval page's broker answers the calls of clients that cannot be asked.
         approver=ApprovalBroker(timeout=config.approval.timeout_seconds) if config.approval.page else None,
+        pins=pin_binding(config.pins, config.servers),
     )
 
 
@@ -267,6 +269,8 @@ def _signal_exit(received: list[int]) -> int | None:
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:
     """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
     firewall = quietly(build_firewall, config)
+    if firewall.pins is not None:  # the wrapped server's identity in the pin store: name and command
+        firewall.pins.servers[name] = ServerId.stdio(name, command)
     limit = config.limits.max_message_bytes
     session = firewall.open_session()
     relay: Relay | None = None

@@ -274,6 +274,17 @@ class ApprovalConfig(_Strict):
         return key
 
 
+class PinsConfig(_Strict):
+    """[pins]: tool definitions pinned across sessions, trust on first use (docs/pins.md)."""
+
+    enabled: bool = True
+    """Compare each server's tool definitions with those stored from earlier sessions (off: a
+    definition is pinned for one session only)."""
+    file: Path | None = None
+    """The pins file; unset: $XDG_STATE_HOME/mcp-firewall/pins.json (or
+    ~/.local/state/mcp-firewall/pins.json)."""
+
+
 class FirewallConfig(BaseSettings):
     """The whole configuration: the TOML file's tables, with MCP_FIREWALL_* variables over them."""
 
@@ -288,6 +299,7 @@ class FirewallConfig(BaseSettings):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     detect: DetectConfig = Field(default_factory=DetectConfig)
     approval: ApprovalConfig = Field(default_factory=ApprovalConfig)
+    pins: PinsConfig = Field(default_factory=PinsConfig)
     fail_open: bool = False
     """Let a message through when a stage raises. Loudly logged; never the default."""
 

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator
 
+import mcp.client.stdio as sdk_stdio
 import pytest
 
 from tests.support.processes import SubprocessWatchdog
@@ -25,3 +26,13 @@ def _subprocess_deadline() -> Iterator[None]:
         pytest.fail(
             f"the test ran past {TEST_DEADLINE}s; its subprocesses were killed: " + "; ".join(watchdog.killed)
         )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the real home's state (the pins file, approval discovery files): XDG_STATE_HOME
+    is a fresh folder per test, also for the processes the SDK's stdio client starts (it passes them
+    only a few variables, which would otherwise leave them the real $HOME/.local/state)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    inherited = [*sdk_stdio.DEFAULT_INHERITED_ENV_VARS, "XDG_STATE_HOME"]
+    monkeypatch.setattr(sdk_stdio, "DEFAULT_INHERITED_ENV_VARS", inherited)

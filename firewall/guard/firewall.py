@@ -13,8 +13,9 @@ from firewall.approve.settings import ApprovalSettings
 from firewall.audit import AuditLog
 from firewall.core.events import SessionInfo
 from firewall.core.pipeline import Pipeline
+from firewall.guard.pin_store import PinBinding
 from firewall.guard.session import FirewallSession
-from firewall.guard.state import SessionState
+from firewall.guard.state import SessionState, ToolPins
 from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
 
@@ -32,6 +33,7 @@ class Firewall:
         max_bytes: int = 16 * 1024 * 1024,
         approver: Approver | None = None,
         approval: ApprovalSettings | None = None,
+        pins: PinBinding | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.audit = audit
@@ -44,12 +46,14 @@ class Firewall:
         page's broker, an adapter's callable); None: such an ASK is denied, saying why."""
         self.approval = approval or ApprovalSettings()
         """How the transports ask: timeout, client elicitation, the round-trip state's sealer."""
+        self.pins = pins
+        """The pin store and the known servers' identities ([pins]); None: pins last one session."""
 
     def open_session(self, info: SessionInfo | None = None, *, principal: str = "local") -> FirewallSession:
         """A new session with an empty state: `info`, or a fresh id for `principal`."""
         info = info or SessionInfo(id=uuid.uuid4().hex, principal=principal)
         graph = SessionGraph(self.labeler, self.max_nodes, self.max_bytes)
-        return FirewallSession(self, SessionState(info, graph))
+        return FirewallSession(self, SessionState(info, graph, pins=ToolPins(store=self.pins)))
 
     def restore_session(self, snapshot: bytes) -> FirewallSession:
         """The session a `SessionState.snapshot` holds, deciding through this firewall; raises
@@ -57,4 +61,5 @@ class Firewall:
         state = SessionState.restore(
             snapshot, self.labeler, max_nodes=self.max_nodes, max_bytes=self.max_bytes
         )
+        state.pins.store = self.pins
         return FirewallSession(self, state)

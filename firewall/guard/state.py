@@ -26,6 +26,7 @@ from firewall.core.events import Decision, Event, Finding, SessionInfo, ToolCall
 from firewall.core.labels import Label
 from firewall.core.payloads import fingerprint
 from firewall.core.view import CallRecord, Counts, PinState
+from firewall.guard.pin_store import PinBinding
 from firewall.provenance.graph import SessionGraph
 from firewall.provenance.labeler import Labeler
 
@@ -67,39 +68,87 @@ class SessionMemory:
 @dataclass
 class ToolPins:
     """Each tool definition's digest as first seen, the annotations it was first listed with, and
-    the tools whose definition has changed since."""
+    the tools whose definition has changed since, or that were added after the server's first list.
+
+    A tool first seen after the session's first complete list of its server is "added" for the rest
+    of the session. With a pin store (`store`, firewall.guard.pin_store) a tool seen for the first
+    time in the session is also compared with the pins of earlier sessions: a different definition
+    is "changed", a tool the server did not have is "added" (docs/pins.md)."""
 
     digests: dict[ToolKey, str] = field(default_factory=dict)
     annotations: dict[ToolKey, Any] = field(default_factory=dict)
     changed: set[ToolKey] = field(default_factory=set)
+    added: set[ToolKey] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    """Servers whose first complete tool list this session has seen."""
+    store: PinBinding | None = None
+    created: set[str] = field(default_factory=set)
+    """Servers whose stored entry this session created (trust on first use): the later pages of
+    their first list are pinned, not added."""
 
     def pin(self, server: str, tool: dict[str, Any]) -> PinState:
         """Pin a tool definition on first sight; report whether it still matches."""
-        key = (server, str(tool.get("name")))
-        digest = fingerprint(tool)
-        first = self.digests.setdefault(key, digest)
-        self.annotations.setdefault(key, tool.get("annotations"))
-        if first != digest:
-            self.changed.add(key)
-        return "changed" if key in self.changed else "pinned"
+        name = str(tool.get("name"))
+        self._pin(server, [(name, tool)])
+        return self.state(server, name)
 
-    def pin_all(self, server: str, tools: Any) -> None:
-        """Pin every listed entry that names a tool (anything else a server lists is skipped)."""
-        for tool in tools if isinstance(tools, list) else []:
-            if isinstance(tool, dict) and "name" in tool:
-                self.pin(server, tool)
+    def pin_all(self, server: str, tools: Any, *, complete: bool = True) -> None:
+        """Pin every listed entry that names a tool (anything else a server lists is skipped).
+        `complete`: this page ends a list (it has no nextCursor), so the server has been listed."""
+        self._pin(
+            server,
+            [
+                (str(tool["name"]), tool)
+                for tool in (tools if isinstance(tools, list) else [])
+                if isinstance(tool, dict) and "name" in tool
+            ],
+        )
+        if complete:
+            self.listed.add(server)
+
+    def _pin(self, server: str, tools: list[tuple[str, dict[str, Any]]]) -> None:
+        later = server in self.listed  # first seen after the server's first list: added
+        new: dict[str, str] = {}
+        for name, tool in tools:
+            key = (server, name)
+            digest = fingerprint(tool)
+            first = self.digests.setdefault(key, digest)
+            if key not in self.annotations:
+                self.annotations[key] = tool.get("annotations")
+                new[name] = digest
+                if later:
+                    self.added.add(key)
+            if first != digest:
+                self.changed.add(key)
+        if not new or self.store is None:
+            return
+        seen = self.store.observe(server, new, first_list=not later, trusted=server in self.created)
+        if seen is None:
+            return
+        if seen.created:
+            self.created.add(server)
+        for name, state in seen.states.items():
+            if state == "changed":
+                self.changed.add((server, name))
+            elif state == "added":
+                self.added.add((server, name))
 
     def state(self, server: str, tool: str) -> PinState:
-        """unseen, pinned (as first seen) or changed."""
+        """unseen, pinned (as first seen), added (after the server's first list, or since the
+        stored pins) or changed (this session, or since the stored pins)."""
         key = (server, tool)
         if key in self.changed:
             return "changed"
+        if key in self.added:
+            return "added"
         return "pinned" if key in self.digests else "unseen"
 
     def server_state(self, server: str) -> PinState:
-        """changed if any of the server's tools changed, pinned if any is pinned, else unseen."""
+        """The worst state of the server's tools: changed, added, pinned, else unseen."""
         if any(s == server for s, _ in self.changed):
             return "changed"
+        if any(s == server for s, _ in self.added):
+            return "added"
         return "pinned" if any(s == server for s, _ in self.digests) else "unseen"
 
     def tools_of(self, server: str) -> tuple[str, ...]:
@@ -180,6 +229,11 @@ class SessionState:
                     digest,
                     self.pins.annotations.get((server, tool)),
                     (server, tool) in self.pins.changed,
+                    (server, tool) in self.pins.added,
+                    # Per server, repeated on each of its rows: listed this session, stored entry
+                    # created by this session (a server listed with no tools is not kept).
+                    server in self.pins.listed,
+                    server in self.pins.created,
                 ]
                 for (server, tool), digest in self.pins.digests.items()
             ],
@@ -208,12 +262,18 @@ class SessionState:
             info = document["info"]
             memory = document["memory"]
             pins = ToolPins()
-            for server, tool, digest, annotations, changed in document["pins"]:
+            for server, tool, digest, annotations, changed, *flags in document["pins"]:
+                # Rows of snapshots from before "added" have five fields: the flags default to off.
+                added, listed, created = (list(flags) + [False] * 3)[:3]
                 key = (str(server), str(tool))
                 pins.digests[key] = str(digest)
                 pins.annotations[key] = annotations
-                if changed:
-                    pins.changed.add(key)
+                for flag, into in ((changed, pins.changed), (added, pins.added)):
+                    if flag:
+                        into.add(key)
+                for flag, servers in ((listed, pins.listed), (created, pins.created)):
+                    if flag:
+                        servers.add(key[0])
             catalog = document["catalog"]
             if not isinstance(catalog, dict) or not all(isinstance(t, dict) for t in catalog.values()):
                 raise TypeError("the catalog is not server -> tool name -> definition")
@@ -263,7 +323,7 @@ class StateView:
         return tuple(self._state.memory.history)
 
     def pin_state(self, server: str, tool: str) -> PinState:
-        """Whether this tool's definition is unseen, pinned or changed."""
+        """Whether this tool's definition is unseen, pinned, added or changed (ToolPins.state)."""
         return self._state.pins.state(server, tool)
 
     def server_pin(self, server: str) -> PinState:

@@ -55,7 +55,8 @@ def trace(state: SessionState, event: Event, labeler: Labeler) -> Event:
         return dataclasses.replace(event, provenance=(output,))
     if isinstance(event, ToolList):
         tools = event.result.get("tools")
-        state.pins.pin_all(event.server, tools)
+        # A page with a nextCursor is not the end of a list: tools on its later pages are not "added".
+        state.pins.pin_all(event.server, tools, complete=not event.result.get("nextCursor"))
         return dataclasses.replace(
             event, provenance=tuple(_descriptions(graph, labeler, event.server, tools))
         )

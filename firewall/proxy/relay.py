@@ -495,7 +495,10 @@ class Relay:
                 if checked is None:
                     return  # a refused round-trip state: answered already
                 params = checked
+                fetched = self.session.state.catalog.of(link.name) is None
                 catalog = await link.tool_catalog(self.session.state.catalog, own_request_meta(params))
+                if fetched and catalog is not None:  # a list the firewall fetched itself is pinned too
+                    self.session.note_tools(link.name, list(catalog.values()))
                 schema = None if catalog is None else catalog.get(tool)
                 check = await self.session.check_call(
                     link.name, tool, arguments, schema=schema, call_id=message.id, approver=approver
