@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     from firewall.tools.approvals_command import add_parser as add_approvals
 
     add_approvals(sub)
+    from firewall.tools.pins_command import add_parser as add_pins
+
+    add_pins(sub)
     return parser
 
 
@@ -110,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         from firewall.tools.approvals_command import run_approvals_command
 
         return run_approvals_command(args)
+    if args.command == "pins":
+        from firewall.tools.pins_command import run_pins_command
+
+        return run_pins_command(args)
     if args.command == "policy":
         from firewall.tools.policy_commands import run_policy_command
 
