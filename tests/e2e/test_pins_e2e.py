@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -23,6 +24,7 @@ SERVER = '''
 tool `fresh` and announces it with notifications/tools/list_changed."""
 import sys
 from pathlib import Path
+from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 
@@ -97,7 +99,7 @@ class Setup:
         command = firewall_args("pins", *args, "--config", str(self.config))
         return subprocess.run(command, capture_output=True, text=True, timeout=STEP, stdin=subprocess.DEVNULL)
 
-    def calls(self, tool: str) -> list[dict[str, object]]:
+    def calls(self, tool: str) -> list[dict[str, Any]]:
         """The audit log's records of calls to `tool`, oldest first."""
         lines = self.audit.read_text().splitlines() if self.audit.exists() else []
         records = [json.loads(line) for line in lines]
