@@ -2,18 +2,23 @@
 through the batcher, and report what is flagged as spans.
 
 A flagged window (at or above the redact threshold) is a few hundred words; the span reported is
-narrowed to the paragraphs inside it holding sentences or lines that score as an injection
-themselves (or a pair of neighbours, for an instruction that runs across a sentence break), so a
-redaction removes the injected block and keeps the rest of the output. When no part scores high alone, the whole window is
-the span: narrowing never drops a finding.
+narrowed (`ClassifierDetector.narrow`) to the part of it that holds the instruction: its
+highest-scoring sentence (with its paragraph, when that is short) and whatever else must go for
+the rest of the window to stop scoring as an injection. A redaction then removes the injected
+block and the agent reads the rest. When no removal clears the window, the whole window is the
+span: narrowing never drops a finding. The output is withheld whole only when nearly all of it is
+flagged (WITHHOLD_SHARE) and a window reached the deny threshold.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
+
+import anyio
 
 from firewall.core.events import JsonPath
 from firewall.detect.abstain import can_hold_instruction
@@ -21,9 +26,6 @@ from firewall.detect.base import Detection, Segment
 from firewall.detect.batcher import Batcher
 from firewall.detect.model import InjectionModel, Window
 from firewall.detect.prepare import Prepared, decoded_blocks, prepare
-
-_PIECE = re.compile(r"[^\n.!?]*(?:[.!?]+|\n|$)")
-"""A sentence or a line."""
 
 
 class ClassifierDetector:
@@ -59,7 +61,8 @@ class ClassifierDetector:
         """Findings for every flagged window of each segment that can hold an instruction, and of
         the base64 blocks in it that decode to text (a finding in a block spans the whole block).
         A finding redacts its span; the findings recommend withholding the whole output only when
-        a window reached the deny threshold and the flagged spans are most of the output's text."""
+        a window reached the deny threshold and the flagged spans are nearly all of the output's
+        text (WITHHOLD_SHARE)."""
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:
             path, text = segment
@@ -73,20 +76,33 @@ class ClassifierDetector:
                     )
         windows = [w for *_, job_windows in jobs for w in job_windows]
         scores = iter(await self.batcher.score(windows))
+        hits = [
+            (path, prepared, block, window, score)
+            for (path, _), prepared, block, job_windows in jobs
+            for window in job_windows
+            if (score := next(scores)) >= self.redact
+        ]
+        # The flagged windows are narrowed concurrently, so the batcher scores their parts together.
+        narrowed: list[list[tuple[int, int, float]]] = [[] for _ in hits]
+
+        async def narrow_one(index: int, prepared: Prepared, window: Window) -> None:
+            narrowed[index] = await self.narrow(prepared.text, window.start, window.end)
+
+        async with anyio.create_task_group() as group:
+            for index, (_, prepared, block, window, _) in enumerate(hits):
+                if block is None:
+                    group.start_soon(narrow_one, index, prepared, window)
         flagged: list[tuple[JsonPath, int, int, float, float, bool]] = []
-        for (path, _), prepared, block, job_windows in jobs:
-            for window in job_windows:
-                score = next(scores)
-                if score < self.redact:
-                    continue
-                if block is not None:
-                    parts = [(*block, score)]
-                else:
-                    narrowed = await self.narrow(prepared.text, window.start, window.end)
-                    parts = [(*prepared.span(a, b), s) for a, b, s in narrowed] or [
-                        (*prepared.span(window.start, window.end), score)
-                    ]
-                flagged += [(path, start, end, part, score, block is not None) for start, end, part in parts]
+        for (path, prepared, block, window, score), parts in zip(hits, narrowed, strict=True):
+            if block is not None:
+                spans = [(*block, score)]
+            else:
+                # A part that scores low alone was found by what is left without it: its score is
+                # the window's.
+                spans = [(*prepared.span(a, b), s if s >= self.redact else score) for a, b, s in parts] or [
+                    (*prepared.span(window.start, window.end), score)
+                ]
+            flagged += [(path, start, end, part, score, block is not None) for start, end, part in spans]
         withhold = any(window >= self.deny for *_, window, _ in flagged) and _mostly_flagged(
             segments, flagged
         )
@@ -106,47 +122,131 @@ class ClassifierDetector:
         ]
 
     async def narrow(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
-        """The sentences or lines of text[start:end] that score as an injection on their own (else
-        pairs of neighbours); [] when none does. Merged where only whitespace separates them."""
-        pieces = []
-        for m in _PIECE.finditer(text[start:end]):
-            piece = m.group()
-            if piece.strip():  # the span starts and ends on the words, not the spacing around them
-                lead = len(piece) - len(piece.lstrip())
-                pieces.append((start + m.start() + lead, start + m.start() + len(piece.rstrip())))
+        """The parts of the flagged window text[start:end] to remove, with their scores; [] when
+        narrowing cannot find them (the caller then removes the whole window). Two batches of the
+        model: the window's parts, then what would be left of it (docs/detector.md, "Narrowing")."""
+        pieces = _pieces(text, start, end)
         if len(pieces) < 2:
             return []
-        for candidates in (pieces, [(a[0], b[1]) for a, b in itertools.pairwise(pieces)]):
-            texts = [text[a:b] for a, b in candidates]
-            windows = [w for t in texts for w in self.model.windows(t)[:1]]
-            if len(windows) != len(candidates):  # a piece with no tokens: score what we can
-                continue
-            scores = await self.batcher.score(windows)
-            # Short pieces are noisy (a bare "Subject: Account notice" can graze the threshold), so
-            # only pieces close to the strongest one count once that one is clear.
-            bar = max(self.redact, max(scores) - 0.1)
-            flagged = [(a, b, s) for (a, b), s in zip(candidates, scores, strict=True) if s >= bar]
-            if flagged:
-                return _merge(text, [(*_paragraph(text, a, b, start, end), s) for a, b, s in flagged])
-        return []
+        paragraphs = _paragraphs(text, start, end, pieces)
+        parts: list[tuple[int, ...]] = [(i,) for i in range(len(pieces))]
+        parts += [(i, i + 1) for i in range(len(pieces) - 1)]
+        if len(paragraphs) > 1:
+            parts += [tuple(members) for members in paragraphs if len(members) > 2]
+        scores = await self._score_texts([text[pieces[p[0]][0] : pieces[p[-1]][1]] for p in parts])
+        alone = scores[: len(pieces)]
+        # A pair or a paragraph is a part of its own only where it scores clearly above each of its
+        # sentences (an instruction no single sentence carries); else it is high because one is.
+        ranked = sorted(
+            (
+                (score, part)
+                for part, score in zip(parts, scores, strict=True)
+                if len(part) == 1 or _logit(score) >= max(_logit(alone[i]) for i in part) + PART_GAIN
+            ),
+            key=lambda item: (-item[0], len(item[1])),
+        )
+        short = {i: members for members in paragraphs if len(members) <= SHORT_PARAGRAPH for i in members}
+
+        def removal(*chosen: tuple[float, tuple[int, ...]]) -> frozenset[int]:
+            # the address or the amount goes with the sentence that gave it away: a short
+            # paragraph is removed whole
+            return frozenset(j for _, part in chosen for i in part for j in short.get(i, [i]))
+
+        # The highest-scoring sentence always goes, first; a pair or paragraph goes first instead
+        # only when it outscores every sentence clearly (no sentence carries the instruction).
+        top = next(item for item in ranked if len(item[1]) == 1)
+        if _logit(ranked[0][0]) >= _logit(top[0]) + PART_GAIN:
+            top = ranked[0]
+        others = [item for item in ranked if item is not top]
+        first = removal(top)
+        best = await self._first_clear(text, start, end, pieces, [first])
+        if best is None:  # the top sentence is not all of it: with one more part, then with more
+            paired = list(dict.fromkeys(r for o in others if not (r := removal(top, o)) <= first))
+            paired = sorted(
+                paired[:MAX_PAIRED], key=lambda taken: sum(b - a for a, b in map(pieces.__getitem__, taken))
+            )
+            growing = [removal(top, *others[:k]) for k in range(2, MAX_GROWING + 2)]
+            best = await self._first_clear(text, start, end, pieces, [*paired, *growing])
+        if best is None:
+            return []
+        credit = {i: alone[i] for i in best}
+        for score, part in ranked:
+            if set(part) <= best:
+                for i in part:
+                    credit[i] = max(credit[i], score)
+        return _merge(text, [(*pieces[i], credit[i]) for i in sorted(best)])
+
+    async def _first_clear(
+        self, text: str, start: int, end: int, pieces: list[tuple[int, int]], removals: list[frozenset[int]]
+    ) -> frozenset[int] | None:
+        """The first of the removals after which the rest of the window scores below the redact
+        threshold (all of them scored in one batch); None when none does."""
+        rests = await self._score_texts([_rest(text, start, end, pieces, taken) for taken in removals])
+        return next((taken for taken, rest in zip(removals, rests, strict=True) if rest < self.redact), None)
+
+    async def _score_texts(self, texts: Sequence[str]) -> list[float]:
+        """One score per text (its first window; 0.0 for a text with no token), in one batch."""
+        windows = [self.model.windows(t)[:1] for t in texts]
+        scores = iter(await self.batcher.score([w for ws in windows for w in ws]))
+        return [next(scores) if ws else 0.0 for ws in windows]
 
 
+PART_GAIN = 1.0
+"""How much higher (in log-odds) a pair or paragraph must score than each sentence in it to be a
+part of its own."""
+SHORT_PARAGRAPH = 3
+"""A paragraph of at most this many sentences or lines is removed whole when one of them is."""
+MAX_PAIRED = 6
+"""How many removals of the top sentence with one more part are checked."""
+MAX_GROWING = 2
+"""How many removals of the top sentence with the next two, three... parts are checked after those."""
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n")
+"""The end of a sentence (its stop, then whitespace: not the dot of an address or a number) or a line."""
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _paragraph(text: str, a: int, b: int, lo: int, hi: int) -> tuple[int, int]:
-    """The paragraph (between blank lines, within [lo, hi)) around text[a:b]: an injected block's
-    other sentences (the address, the amount) go with the one that gave it away."""
-    before = [m.end() for m in _BLANK_LINE.finditer(text, lo, a)]
-    after = _BLANK_LINE.search(text, b, hi)
-    start = before[-1] if before else lo
-    end = after.start() if after else hi
-    return start + len(text[start:end]) - len(text[start:end].lstrip()), len(text[:end].rstrip())
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences and lines of text[start:end], each trimmed of the spacing around it."""
+    out: list[tuple[int, int]] = []
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+    for a, b in itertools.pairwise([start, *cuts, end]):
+        piece = text[a:b]
+        if piece.strip():
+            out.append((a + len(piece) - len(piece.lstrip()), a + len(piece.rstrip())))
+    return out
 
 
-WITHHOLD_SHARE = 0.5
+def _paragraphs(text: str, start: int, end: int, pieces: list[tuple[int, int]]) -> list[list[int]]:
+    """The pieces (by index) of each paragraph of text[start:end] (blank lines separate them)."""
+    breaks = [m.start() for m in _BLANK_LINE.finditer(text, start, end)]
+    groups: dict[int, list[int]] = {}
+    for index, (a, _) in enumerate(pieces):
+        groups.setdefault(sum(b < a for b in breaks), []).append(index)
+    return list(groups.values())
+
+
+def _rest(text: str, start: int, end: int, pieces: list[tuple[int, int]], taken: Iterable[int]) -> str:
+    """The window text[start:end] without the taken pieces: what the agent would still read."""
+    kept, at = [], start
+    for index in sorted(taken):
+        a, b = pieces[index]
+        kept.append(text[at:a])
+        at = b
+    kept.append(text[at:end])
+    return "".join(kept)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+WITHHOLD_SHARE = 0.7
 """The share of an output's text that flagged spans must cover for the output to be withheld whole
-rather than redacted: below it, the agent gets the rest of the output (the user's task goes on)."""
+rather than redacted: below it, the agent gets the rest of the output (the user's task goes on).
+Narrowed spans hold the instruction and little else, so reaching it means the output is nearly all
+the injection; what a redaction would leave is a few words around it."""
 
 
 def _mostly_flagged(
