@@ -30,11 +30,19 @@ class ArgumentSource:
     """The match is the argument's entire (normalised) value: copied, not composed."""
     servers: tuple[str, ...] = ()
     """The servers whose content the value was found in."""
+    record: bool = False
+    """An output held it as a record (a field's whole value, an id in a listing), not as a phrase
+    inside prose: what a server returns as data, not what someone wrote."""
+    flagged: bool = False
+    """It was found in text a detector flagged (an injection's own words)."""
+    quoted: bool = False
+    """An address quoted with its context: the argument also holds a passage of the same output
+    around it (a forwarded invoice's billing address), not the address lifted alone."""
 
     def to_json(self) -> dict[str, Any]:
         """One `derived_from` entry of `CallProvenance.to_json` (the span as a pair, the label's
-        fields inline)."""
-        return {
+        fields inline; record, flagged and quoted only when true)."""
+        data: dict[str, Any] = {
             "path": list(self.path),
             "kind": self.kind,
             "span": [self.start, self.end],
@@ -43,6 +51,10 @@ class ArgumentSource:
             "servers": list(self.servers),
             **self.label.to_json(),
         }
+        for flag in ("record", "flagged", "quoted"):
+            if getattr(self, flag):
+                data[flag] = True
+        return data
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class CallProvenance:
     classes_from: str = "defaults"
     user_given: tuple[JsonPath, ...] = ()
     """String arguments (paths) that a user or system message contains verbatim."""
+    flagged: int = 0
+    """How many remembered outputs of the session hold text a detector flagged."""
 
     def to_json(self) -> dict[str, Any]:
         """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
@@ -70,6 +84,7 @@ class CallProvenance:
             "classes": sorted(self.classes),
             "classes_from": self.classes_from,
             "user_given": [list(p) for p in self.user_given],
+            "flagged": self.flagged,
             "derived_from": [a.to_json() for a in self.arguments],
         }
 

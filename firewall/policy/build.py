@@ -71,7 +71,8 @@ def build_input(event: Event, view: SessionView, labeler: Labeler) -> dict[str, 
         document["tool"] = _tool(event, view)
         document["arguments"] = event.arguments
         if event.provenance is not None:
-            document["provenance"] = _provenance(event.provenance)
+            document["provenance"] = _provenance(event.provenance, event.server)
+            document["session"]["counts"]["flagged"] = event.provenance.flagged
         return document
     outputs = event.provenance
     label: Label = outputs[0].label if outputs else server_label
@@ -122,7 +123,7 @@ def _tool(call: ToolCall, view: SessionView) -> dict[str, Any]:
     }
 
 
-def _provenance(provenance: CallProvenance) -> dict[str, Any]:
+def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
     return {
         "node": provenance.node,
         "taint": provenance.taint.to_json(),
@@ -135,6 +136,10 @@ def _provenance(provenance: CallProvenance) -> dict[str, Any]:
                 "whole": a.whole,
                 "sources": list(a.sources),
                 "servers": list(a.servers),
+                "same_server": a.servers == (server,),
+                "record": a.record,
+                "flagged": a.flagged,
+                "quoted": a.quoted,
             }
             for a in provenance.arguments
         ],

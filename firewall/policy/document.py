@@ -16,7 +16,7 @@ VERSION = "mcp-firewall.policy-input/1"
 TrustName = Literal["trusted", "internal", "untrusted"]
 ConfidentialityName = Literal["public", "private"]
 Phase = Literal["call", "result", "list", "resource", "prompt", "sampling", "elicitation"]
-PinState = Literal["unseen", "pinned", "changed"]
+PinState = Literal["unseen", "pinned", "added", "changed"]
 
 
 class _Doc(BaseModel):
@@ -36,6 +36,10 @@ class CountsDoc(_Doc):
     calls: int = Field(description="tool calls decided so far in this session")
     denied: int = Field(description="of those, denied")
     outputs: int = Field(description="outputs (results, descriptions, resources, prompts) seen")
+    flagged: int = Field(
+        default=0,
+        description="remembered outputs in which a detector flagged text (set at calls; 0 in other phases)",
+    )
 
 
 class SessionDoc(_Doc):
@@ -66,10 +70,13 @@ class ToolDoc(_Doc):
     name: str
     annotations: dict[str, Any] = Field(default_factory=dict, description="MCP tool annotations, as listed")
     classes: list[Literal["source", "sink", "egress", "destructive"]]
-    classes_from: Literal["config", "catalog", "annotations", "defaults"] = Field(
-        description="defaults: the tool declared nothing and the spec's worst-case defaults apply"
+    classes_from: Literal["config", "catalog", "annotations", "names", "defaults"] = Field(
+        description="names: from the verb in the tool's name (no catalog entry, no annotations); defaults: "
+        "nothing said anything and the spec's worst-case defaults apply"
     )
-    pin: PinState = Field(description="unseen, pinned (definition unchanged), or changed since first seen")
+    pin: PinState = Field(
+        description="unseen; pinned (definition as first seen); added (first listed after the server's first list: a tool that appeared mid-session or since the stored pins); changed since first seen (this session or the stored pins)"
+    )
 
 
 class ArgumentProvenanceDoc(_Doc):
@@ -86,6 +93,23 @@ class ArgumentProvenanceDoc(_Doc):
     )
     sources: list[int] = Field(description="provenance graph nodes the value was found in")
     servers: list[str] = Field(default_factory=list, description="the servers whose content those nodes are")
+    same_server: bool = Field(
+        default=False,
+        description="every source is content of the server this call goes to: its own record flowing back",
+    )
+    record: bool = Field(
+        default=False,
+        description="an output held it as a record (a field's whole value, a JSON leaf, an id in a listing), "
+        "not as a phrase inside prose someone wrote",
+    )
+    flagged: bool = Field(
+        default=False, description="found in text a detector flagged: the injection's own words"
+    )
+    quoted: bool = Field(
+        default=False,
+        description="an address or link quoted with its context: the argument also holds a passage of the "
+        "same output around it (a forwarded mail's links), not the address lifted alone",
+    )
 
 
 class ProvenanceDoc(_Doc):

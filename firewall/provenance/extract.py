@@ -33,7 +33,8 @@ MAX_FIELD = 256
 
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,24}")
 _URL = re.compile(r"https?://[^\s<>\"'`)\]}]+")
-_DOMAIN = re.compile(r"(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w\-])")
+_DOMAIN = re.compile(r"(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w\-@])")
+"""Not before an "@": the local part of an address (john.mitchell@...) is not a domain."""
 _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]{1,4}){3,8}(?![a-z0-9])")
 _DIGITS = re.compile(r"(?<![\d])\d(?:[ \-./]?\d){5,}(?![\d])")
 _IDENTIFIER = re.compile(r"(?<![\w\-])[a-z0-9][a-z0-9_\-]{6,}[a-z0-9](?![\w\-])")

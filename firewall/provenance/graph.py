@@ -19,18 +19,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from firewall.core.labels import BOTTOM, Label, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
 from firewall.provenance.labeler import Labeler
-from firewall.provenance.match import JsonPath, Match, ValueIndex
+from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
 from firewall.provenance.normalize import normalize
 
 MESSAGE_KINDS = frozenset({"user", "system"})
 """Nodes added with add_message: what the principal said, not what a tool returned."""
+
+FLAGGED = "flagged"
+"""The kind of the node a detector-flagged span becomes: what an injection wrote."""
+
+ADDRESSING_KINDS = frozenset({"email", "url", "domain", "iban"})
+"""Values that say where something goes (or whom money goes to)."""
+
+QUOTE_REACH = 200
+"""How near (characters) an address must be to a passage copied from the same output to count as
+quoted with it."""
 
 CALL = "tool_call"
 """The kind of a call's node."""
@@ -75,10 +85,29 @@ class SessionGraph:
     """The values calls sent that were the agent's own then (trusted: typed by the agent or the
     user, or read from trusted content), held by the call that first sent them. An output that
     repeats one later (an echo) is not where it came from. Keyed with the index's secret."""
+    records: ValueIndex | None = None
+    """The keys each output holds as a record (match.record_keys: a field's whole value, an id in a
+    listing), not as a phrase in prose. Keyed with the index's secret."""
+    _flagged: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
         if self.own is None:
             self.own = ValueIndex(self.index.secret)
+        if self.records is None:
+            self.records = ValueIndex(self.index.secret)
+
+    @property
+    def flagged(self) -> int:
+        """How many remembered nodes hold text a detector flagged."""
+        if self._flagged < 0:  # counted once (after a load), then kept as nodes come and go
+            self._flagged = sum(1 for n in self.nodes.values() if n.kind == FLAGGED)
+        return self._flagged
+
+    @property
+    def structured(self) -> ValueIndex:
+        """`records`, never None after construction."""
+        assert self.records is not None
+        return self.records
 
     @property
     def sent(self) -> ValueIndex:
@@ -108,7 +137,14 @@ class SessionGraph:
             self.context = self.context.join(label)
         if kind in MESSAGE_KINDS:
             self.said.extend(normalize(t) for t in texts)
-        digests = self.index.add(node, texts)
+        if kind == FLAGGED:
+            digests = self.index.add_keys(node, output_keys(texts) | phrase_keys(texts))
+        else:
+            digests = self.index.add(node, texts)
+        if kind not in MESSAGE_KINDS and kind != FLAGGED:
+            records = record_keys(texts)
+            if records:
+                self.structured.add_keys(node, records)
         carriers: set[int] = set()
         if kind not in MESSAGE_KINDS and len(self.carry):
             inherited: dict[int, Carried] = {}
@@ -124,6 +160,8 @@ class SessionGraph:
                 size += CARRIED_KEY_BYTES * len(inherited)
         self.nodes[node] = Node(kind, server, label, size, name)
         self.indexed_bytes += size
+        if kind == FLAGGED and self._flagged >= 0:
+            self._flagged += 1
         self._enforce_bounds()
         return OutputProvenance(node, kind, name, label, produced_by, tuple(sorted(carriers)))
 
@@ -140,6 +178,7 @@ class SessionGraph:
         candidates = self.index.candidates(arguments)
         node = self._new_id()
         nodes = self.nodes
+        user_given = self._user_given(arguments)
         # A value the user (or system prompt) gave is theirs, even if an email repeats it, whatever
         # kind of match finds it there (the email's "From: x" line also matches as a field). Tool
         # outputs only ever join: were the cleanest output to decide, a trusted tool that echoes its
@@ -150,6 +189,10 @@ class SessionGraph:
             if messages:
                 label = meet_all(nodes[s].label for s in messages)
                 said.setdefault(match.path, []).append((match.start, match.end, label))
+            elif match.path in user_given:
+                # The whole argument is in the user's words (a channel name, a short title): what a
+                # listing repeats later does not make it the listing's, whatever kind matched there.
+                said.setdefault(match.path, []).append((match.start, match.end, BOTTOM))
         sources: list[ArgumentSource] = []
         unmatched: list[JsonPath] = []
         carrying: dict[int, Carried] = {}
@@ -174,6 +217,7 @@ class SessionGraph:
         if self.residue != BOTTOM:
             for path in dict.fromkeys(unmatched):
                 sources.append(ArgumentSource(path, "forgotten", 0, 0, (), self.residue))
+        sources = _mark_quoted(_drop_hosts_of_links(sources))
         own -= set(carrying)  # a key sent both ways in one call is not the agent's own
         size = CARRIED_KEY_BYTES * (len(carrying) + len(own))
         if carrying:
@@ -186,7 +230,7 @@ class SessionGraph:
         taint = join_all(s.label for s in sources)
         classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
         return CallProvenance(
-            node, taint, self.context, classes, tuple(sources), origin, self._user_given(arguments)
+            node, taint, self.context, classes, tuple(sources), origin, user_given, self.flagged
         )
 
     def _sent_first(self, match: Match) -> bool:
@@ -218,6 +262,7 @@ class SessionGraph:
             servers.update(entry.servers)
         servers.discard("")
         whole = match.start == 0 and match.end == _normalized_length(arguments, match.path)
+        records = self.structured.holders(match.digest)
         return ArgumentSource(
             match.path,
             match.kind,
@@ -227,6 +272,8 @@ class SessionGraph:
             label,
             whole,
             tuple(sorted(servers)),
+            record=any(s in records for s in match.sources),
+            flagged=any(nodes[s].kind == FLAGGED for s in match.sources),
         )
 
     def describe(self, node: int) -> str:
@@ -258,11 +305,14 @@ class SessionGraph:
     def _enforce_bounds(self) -> None:
         while len(self.nodes) > self.max_nodes or self.indexed_bytes > self.max_bytes:
             oldest, forgotten = self.nodes.popitem(last=False)
+            if forgotten.kind == FLAGGED and self._flagged > 0:
+                self._flagged -= 1
             # Its content leaves the index and what it carried leaves the carried values; their
             # labels stay in the residue.
             self.residue = self.residue.join(forgotten.label).join(self.carry.forget(oldest))
             self.index.forget(oldest)
             self.sent.forget(oldest)
+            self.structured.forget(oldest)
             self.indexed_bytes -= forgotten.bytes
 
     # -- snapshots ---------------------------------------------------------------------------------
@@ -299,6 +349,45 @@ _KIND_WORDS = {
     "user": "the user's message",
     "system": "the system prompt",
 }
+
+
+def _drop_hosts_of_links(sources: list[ArgumentSource]) -> list[ArgumentSource]:
+    """A link's host found elsewhere is judged with the link: the domain inside a URL the agent
+    copied from a record is not a separate value lifted from prose."""
+    links = [s for s in sources if s.kind == "url"]
+    if not links:
+        return sources
+    return [
+        s
+        for s in sources
+        if not (
+            s.kind == "domain"
+            and any(u.path == s.path and u.start <= s.start and s.end <= u.end for u in links)
+        )
+    ]
+
+
+def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
+    """Mark addresses that sit inside (or next to) a passage of the argument copied from the same
+    output: an invoice forwarded with its billing address, a link quoted in a reply. Quoted with its
+    context, an address is data; lifted alone into a message, it is direction."""
+    passages: dict[JsonPath, list[ArgumentSource]] = {}
+    for source in sources:
+        if source.kind == "substring":
+            passages.setdefault(source.path, []).append(source)
+    if not passages:
+        return sources
+    marked = []
+    for source in sources:
+        if source.kind in ADDRESSING_KINDS and any(
+            set(p.sources) & set(source.sources)
+            and p.start - QUOTE_REACH <= source.start
+            and source.end <= p.end + QUOTE_REACH
+            for p in passages.get(source.path, ())
+        ):
+            source = replace(source, quoted=True)
+        marked.append(source)
+    return marked
 
 
 def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:

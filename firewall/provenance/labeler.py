@@ -2,7 +2,8 @@
 
 Servers without an entry get the configured default (untrusted unless said otherwise). A tool's
 classes come from the first matching rule that sets them (config rules, then the catalog), else from
-its MCP annotations.
+its MCP annotations, else from the verb in its name (firewall.provenance.tool_names), else the spec's
+worst-case defaults.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from firewall.config import LabelRule, ProvenanceConfig
-from firewall.core.labels import Label, ToolClass, Trust, classes_from_annotations
+from firewall.core.labels import Label, ToolClass, classes_from_annotations
+from firewall.provenance.tool_names import classes_from_name
 
-ClassOrigin = Literal["config", "catalog", "annotations", "defaults"]
+ClassOrigin = Literal["config", "catalog", "annotations", "names", "defaults"]
 _CACHE_LIMIT = 4096
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 
@@ -80,8 +82,9 @@ class Labeler:
     def classes_with_origin(
         self, server: str, tool: str, annotations: Mapping[str, Any] | None
     ) -> tuple[frozenset[ToolClass], ClassOrigin]:
-        """The tool's classes and where they came from: config, catalog, annotations, or the spec's
-        defaults for a tool that declares nothing (policies may treat declared and assumed apart)."""
+        """The tool's classes and where they came from: config, catalog, annotations, the verb of its
+        name, or the spec's defaults for a tool that says nothing at all (policies may treat declared
+        and assumed apart)."""
         key = (server, tool)
         if key not in self._class_rules:  # glob matching over the catalog is slow; tools are few
             if len(self._class_rules) > _CACHE_LIMIT:  # but names come from agents: stay bounded
@@ -90,9 +93,12 @@ class Labeler:
         found = self._class_rules[key]
         if found is not None:
             return found
-        if self.server(server).trust is Trust.UNTRUSTED:
-            # The spec: annotations are untrusted unless they come from a trusted server. A
-            # malicious server calling its collector "read-only" must not escape the policies.
-            annotations = None
-        declared = any(key in (annotations or {}) for key in _HINTS)
-        return classes_from_annotations(annotations), "annotations" if declared else "defaults"
+        # Annotations are the server's claim, from any server. The spec calls them untrusted unless
+        # the server is; a lying one ("read-only" on its collector) is held where that matters: what
+        # data may go to it (its clearance, the leakage rules), and pins that see a definition change.
+        if any(key in (annotations or {}) for key in _HINTS):
+            return classes_from_annotations(annotations), "annotations"
+        named = classes_from_name(tool)
+        if named is not None:
+            return named, "names"
+        return classes_from_annotations(None), "defaults"

@@ -8,15 +8,26 @@ session. Each indexed key remembers which output nodes held it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from firewall.provenance.codec import array_of, digests_from_text, digests_to_text, integer
-from firewall.provenance.extract import Value, field_value, line_fields, shingles, typed_values
-from firewall.provenance.normalize import normalize
+from firewall.provenance.deobfuscate import variants
+from firewall.provenance.extract import (
+    MAX_FIELD,
+    Value,
+    field_value,
+    is_field,
+    line_fields,
+    shingles,
+    typed_values,
+)
+from firewall.provenance.normalize import fold_quotes, normalize
 
 JsonPath = tuple[str | int, ...]
 Key = tuple[str, str | int]
@@ -37,15 +48,115 @@ class Match:
 
 
 def output_keys(texts: Iterable[str]) -> set[Key]:
-    """Every key an output's strings contribute to the index."""
+    """Every key an output's strings contribute to the index, and those of their decoded variants
+    (an address spelled out, defanged or base64-encoded: firewall.provenance.deobfuscate), so a
+    plain value the agent composed from them still traces."""
     keys: set[Key] = set()
-    for raw in texts:
+    for raw in (v for t in texts for v in (t, *variants(t))):
         text = normalize(raw)
         keys.update((v.kind, v.key) for v in typed_values(text))
         for line in {raw, *raw.splitlines()}:
             keys.update(("field", f.key) for f in line_fields(normalize(line)))
         keys.update(("shingle", shingle) for shingle, _, _ in shingles(text))
     return keys
+
+
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)]|\[[a-z]{1,10}\])\s+")
+"""A list marker ("- ", "* ", "1. ", "[file] ") in front of a line's value."""
+_RECORD_KEY = re.compile(r"^\s*[\"']?[\w\- ]{1,40}[\"']?\s*[:=]\s*(.+?)\s*,?$")
+_SHORT_LINE_WORDS = 6
+_SHORT_LINE_KINDS = frozenset({"identifier", "number", "path"})
+"""Kinds that count as a record inside a short line ("commit 3f9a2c1d", "M  src/app.py"); an
+address must fill its field to count (a one-line request "write to x@y.z" is prose)."""
+_JSON_LIMIT = 1 << 20
+
+
+def record_keys(texts: Iterable[str]) -> set[Key]:
+    """The keys an output holds as a *record* and nowhere as prose: a value that fills a structured
+    field (a JSON leaf, the value of a `key: value` line, a list item or a line of its own), or, for
+    ids, numbers and paths, one that sits in a short line of a listing. A value that also appears
+    inside prose of the same output (a sentence someone wrote) is not a record: "From: eve@x" and
+    "please write to eve@x" in one mail is a request, not a header. A server's records (ids,
+    numbers, paths it returned) may flow back to it; an address inside prose is what an injection
+    looks like."""
+    records: set[Key] = set()
+    prose: set[Key] = set()
+    for raw in texts:
+        leaves: list[str] | None = None
+        if raw.lstrip()[:1] in ("{", "[") and len(raw) <= _JSON_LIMIT:
+            try:
+                leaves = list(_json_leaves(json.loads(raw)))
+            except ValueError:
+                leaves = None
+        if leaves is not None:
+            for leaf in leaves:
+                _classify(records, prose, [leaf], leaf, listing=False)
+            continue
+        for line in raw.splitlines() or [raw]:
+            if not line.strip():
+                continue
+            bare = _BULLET.sub("", line)
+            pair = _RECORD_KEY.match(bare)
+            _classify(records, prose, [bare, pair.group(1)] if pair else [bare], bare, listing=True)
+    return records - prose
+
+
+def _classify(records: set[Key], prose: set[Key], fields: list[str], line: str, *, listing: bool) -> None:
+    """Sort the typed values of one line (or JSON leaf) into records (filling one of its fields, or
+    an id in a short line of a listing) and prose (the rest)."""
+    filled: set[Key] = set()
+    for candidate in fields:
+        text = fold_quotes(normalize(candidate)).strip(" ,;")
+        if not text or len(text) > MAX_FIELD:
+            continue
+        if is_field(text):
+            records.add(("field", text))
+        for value in typed_values(text):
+            if value.start == 0 and value.end >= len(text) - 1:  # fills the field (a trailing "." aside)
+                filled.add((value.kind, value.key))
+    normalized = normalize(line)
+    short = listing and 1 < len(normalized.split()) <= _SHORT_LINE_WORDS and len(normalized) <= MAX_FIELD
+    for value in typed_values(normalized):
+        key = (value.kind, value.key)
+        if key in filled or (short and value.kind in _SHORT_LINE_KINDS):
+            records.add(key)
+        else:
+            prose.add(key)
+
+
+PHRASE_WORDS = 6
+
+
+def phrase_keys(texts: Iterable[str]) -> set[Key]:
+    """Every run of 1 to PHRASE_WORDS words of the texts as a field key (when long enough to be one):
+    for text a detector flagged, so a short name its words direct ("book the Riverside View Hotel")
+    traces to it when the agent passes that name whole. Only flagged text gets these (a few keys per
+    word); everything else is matched by whole fields, typed values and shingles."""
+    keys: set[Key] = set()
+    for raw in texts:
+        words = normalize(raw).split()
+        for i in range(len(words)):
+            for n in range(1, PHRASE_WORDS + 1):
+                if i + n > len(words):
+                    break
+                text = fold_quotes(" ".join(words[i : i + n])).strip(" ,;.!?:()")
+                if is_field(text):
+                    keys.add(("field", text))
+    return keys
+
+
+def _json_leaves(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str | int | float) and not isinstance(item, bool):
+            text = str(item)
+            if len(text) <= MAX_FIELD:
+                yield text
 
 
 def argument_values(arguments: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Key, int, int]]:
@@ -90,7 +201,11 @@ class ValueIndex:
 
     def add(self, node: int, texts: Iterable[str]) -> array[int]:
         """Index every key an output's texts contribute, held by `node`; returns their digests."""
-        digests = array("q", {self.digest(key) for key in output_keys(texts)})
+        return self.add_keys(node, output_keys(texts))
+
+    def add_keys(self, node: int, keys: Iterable[Key]) -> array[int]:
+        """Index these keys as held by `node`; returns their digests."""
+        digests = array("q", {self.digest(key) for key in keys})
         self._add_digests(node, digests)
         return digests
 

@@ -3,7 +3,8 @@
 The format (version SNAPSHOT_VERSION): `nodes` oldest first as `[id, kind, server, label, bytes]`,
 `index` (ValueIndex.dump: its secret and each output's key digests), `carried` (per carrying node,
 groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes`, `next_id`,
-`said`. Loading checks that it hangs together and raises ValueError naming what is wrong.
+`said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
+output holds as a record; without them every match reads as prose). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "next_id": graph.next_id,
         "said": list(graph.said),
         "own": graph.sent.dump()["nodes"],
+        "records": graph.structured.dump()["nodes"],
     }
 
 
@@ -110,6 +112,9 @@ def _load(
     own = ValueIndex.load({"secret": index.secret.hex(), "nodes": data.get("own", [])})
     if not set(own.nodes()) <= set(nodes):
         raise ValueError("own: holds values of a node that is not in nodes")
+    records = ValueIndex.load({"secret": index.secret.hex(), "nodes": data.get("records", [])})
+    if not set(records.nodes()) <= set(nodes):
+        raise ValueError("records: holds keys of a node that is not in nodes")
     return cls(
         labeler,
         max_nodes,
@@ -123,6 +128,7 @@ def _load(
         next_id,
         said,
         own,
+        records,
     )
 
 

@@ -1,13 +1,21 @@
-# baseline: the pack that runs with no configuration at all.
-# - A sink, egress or destructive call whose arguments derive from untrusted content is denied:
-#   an injected instruction cannot steer where data goes or what gets changed. Two things are
-#   not steering: untrusted prose quoted in a free-text argument (a mail's body or subject: only
-#   untrusted addresses count there), and a network read of a URL copied whole from an output
-#   (following a link carries nothing out).
-# - Once the session context is untrusted, a call to a tool *declared* destructive (by annotation,
-#   config or catalog, not by the spec's default for a tool that says nothing) needs approval,
-#   unless the user asked for exactly that call (every argument is in their own words).
-# - A call to a tool whose definition changed since it was first listed this session is denied.
+# baseline: the pack that runs with no configuration at all. It denies what is attacker-directed,
+# asks about what is ambiguous, and allows the rest.
+# - Deny: a side effect (sink, egress, destructive) steered by a value from text a detector flagged,
+#   or an egress call steered by an address, link or account number lifted from untrusted prose
+#   (someone wrote it into a page or a mail; an injection looks exactly like that).
+# - Allow: a server's own records flowing back into it (an id, a path, a flight number the server
+#   returned, passed back to the same server), and untrusted prose quoted as data in a free-text
+#   argument (a mail's body), unless an address in it is lifted out of its context into an egress
+#   call's body. A network read of a URL copied whole from content (following a link carries nothing
+#   out) is allowed.
+# - Ask: any other side effect whose target derives from untrusted content (a value copied from
+#   another server's output, a record of untrusted content going to another server).
+# - Once the session context is untrusted, a destructive call (by annotation, config, catalog or the
+#   verb in its name; not by the spec's worst-case default for a tool that says nothing) needs
+#   approval, unless the user asked for exactly that call (every argument is in their own words);
+#   after a detector flagged text in the session, such a call the user did not ask for is denied.
+# - A call to a tool whose definition changed since it was pinned is denied; a tool that appeared
+#   after its server was first listed needs approval.
 package mcp_firewall.packs.baseline
 
 import rego.v1
@@ -20,19 +28,21 @@ side_effects := {"sink", "egress", "destructive"}
 # Free-text arguments: what they say is data, not direction.
 content_arguments := {
 	"body", "content", "text", "message", "subject", "comment", "note", "notes",
-	"description", "title", "summary", "html", "markdown",
+	"description", "title", "summary", "html", "markdown", "location",
 }
 
-# Values that say where something goes: these steer even inside free text.
-addressing_kinds := {"email", "url", "domain"}
+# Values that say where something goes (or whom money goes to): these steer even inside free text.
+addressing_kinds := {"email", "url", "domain", "iban"}
 
 steering(argument) if not argument.path[0] in content_arguments
 
-# In what goes to people (egress), an untrusted link or address still steers: a phishing relay.
+# In what goes to people (egress), a link or address lifted alone into free text still steers: a
+# phishing relay. Quoted with its context (a forwarded invoice, a reply quoting a link) it is data.
 steering(argument) if {
 	argument.path[0] in content_arguments
 	"egress" in input.tool.classes
 	argument.kind in addressing_kinds
+	not argument.quoted
 }
 
 # A read over the network (egress, no sink or destructive class) of a URL copied whole from
@@ -45,33 +55,84 @@ followed_link(argument) if {
 	copied.path == argument.path
 	copied.kind in {"url", "field"}
 	copied.whole
+	not copied.flagged
 }
 
-deny contains finding if {
+effects := [class | some class in input.tool.classes; class in side_effects]
+
+# Arguments that say what a side effect acts on, derived from untrusted content.
+untrusted_targets contains argument if {
 	input.phase == "call"
-	effects := [class | some class in input.tool.classes; class in side_effects]
 	count(effects) > 0
 	some argument in input.provenance.derived_from
 	argument.trust == "untrusted"
 	steering(argument)
 	not followed_link(argument)
-	finding := {
-		"rule_id": "baseline.untrusted_argument_to_side_effect",
-		"reason": sprintf(
-			"argument %v of %v (%v) derives from untrusted content (%v match)",
-			[concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name, concat(", ", effects), argument.kind],
-		),
-	}
 }
 
-# A tool whose definition (description, schema, annotations) changed after it was first listed in
-# this session is not the tool the agent (or its user) approved: a rug pull.
+# What an injection's own words direct.
+attacker_directed(argument) if argument.flagged
+
+attacker_directed(argument) if {
+	"egress" in input.tool.classes
+	argument.kind in addressing_kinds
+	not argument.record
+}
+
+# A server's own record passed back to it: the id of the order it listed, the path it returned.
+# Not once a detector flagged text in this session: then the records around it (the sender of the
+# mail that carried the injection) may be what it points at, and the person decides.
+own_record(argument) if {
+	argument.record
+	argument.same_server
+	object.get(input.session, ["counts", "flagged"], 0) == 0
+}
+
+describe(argument) := sprintf(
+	"argument %v of %v (%v) derives from untrusted content (%v match%v)",
+	[
+		concat(".", [sprintf("%v", [p]) | some p in argument.path]), input.tool.name,
+		concat(", ", effects), argument.kind, origin_words(argument),
+	],
+)
+
+origin_words(argument) := ", in text a detector flagged" if argument.flagged
+else := ", from prose" if not argument.record
+else := ", a record of another server"
+
+deny contains finding if {
+	some argument in untrusted_targets
+	attacker_directed(argument)
+	finding := {"rule_id": "baseline.untrusted_argument_to_side_effect", "reason": describe(argument)}
+}
+
+ask contains finding if {
+	some argument in untrusted_targets
+	not attacker_directed(argument)
+	not own_record(argument)
+	finding := {"rule_id": "baseline.untrusted_target_needs_approval", "reason": describe(argument)}
+}
+
+# A tool whose definition (description, schema, annotations) changed after it was pinned (first
+# listed in this session, or in the stored pins of an earlier one) is not the tool the agent (or
+# its user) approved: a rug pull.
 deny contains finding if {
 	input.phase == "call"
 	input.tool.pin == "changed"
 	finding := {
 		"rule_id": "baseline.tool_definition_changed",
-		"reason": sprintf("the definition of %v changed after it was first listed in this session", [input.tool.name]),
+		"reason": sprintf("the definition of %v changed after it was pinned", [input.tool.name]),
+	}
+}
+
+# A tool that appeared after its server's tools were first listed (mid-session, or since the
+# stored pins): a rug pull by addition, or an upgrade; the person decides.
+ask contains finding if {
+	input.phase == "call"
+	input.tool.pin == "added"
+	finding := {
+		"rule_id": "baseline.tool_added",
+		"reason": sprintf("%v was added to the server's tools after they were first listed", [input.tool.name]),
 	}
 }
 
@@ -90,14 +151,31 @@ user_requested if {
 	}
 }
 
-ask contains finding if {
+destructive_in_untrusted_context if {
 	input.phase == "call"
 	"destructive" in input.tool.classes
 	input.tool.classes_from != "defaults"
 	input.session.context.trust == "untrusted"
 	not user_requested
+}
+
+ask contains finding if {
+	destructive_in_untrusted_context
+	object.get(input.session, ["counts", "flagged"], 0) == 0
 	finding := {
 		"rule_id": "baseline.destructive_in_untrusted_context",
 		"reason": sprintf("%v is destructive and the session has read untrusted content", [input.tool.name]),
+	}
+}
+
+deny contains finding if {
+	destructive_in_untrusted_context
+	object.get(input.session, ["counts", "flagged"], 0) > 0
+	finding := {
+		"rule_id": "baseline.destructive_after_flagged_content",
+		"reason": sprintf(
+			"%v is destructive, the user did not ask for it, and a detector flagged text in this session",
+			[input.tool.name],
+		),
 	}
 }

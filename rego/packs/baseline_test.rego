@@ -111,3 +111,97 @@ test_a_destructive_call_with_a_target_the_user_did_not_give_asks if {
 	some f in baseline.ask with input as composed
 	f.rule_id == "baseline.destructive_in_untrusted_context"
 }
+
+# --- deny what is attacker-directed, ask what is ambiguous, allow the rest -----------------------
+
+on_server(classes, derived) := object.union(
+	call(classes, "catalog", derived, "untrusted"),
+	{"server": {"name": "shop"}},
+)
+
+own_order_id := [{"path": ["order_id"], "kind": "identifier", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["shop"], "same_server": true, "record": true}]
+
+other_server_id := [{"path": ["order_id"], "kind": "identifier", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["web"], "same_server": false, "record": true}]
+
+prose_id := [{"path": ["order_id"], "kind": "identifier", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["shop"], "same_server": true, "record": false}]
+
+test_a_servers_own_record_flows_back_to_it if {
+	inp := on_server(["source", "sink", "egress"], own_order_id)
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_a_record_of_another_untrusted_server_asks if {
+	inp := on_server(["source", "sink"], other_server_id)
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+test_an_id_from_prose_asks_rather_than_denies if {
+	inp := on_server(["source", "sink"], prose_id)
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+test_a_value_from_flagged_text_is_denied_even_as_a_record if {
+	flagged := [object.union(own_order_id[0], {"flagged": true})]
+	some f in baseline.deny with input as on_server(["source", "sink"], flagged)
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+	contains(f.reason, "flagged")
+}
+
+test_an_address_from_prose_into_egress_is_denied_on_the_same_server if {
+	prose_to := [{"path": ["to"], "kind": "email", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["shop"], "same_server": true, "record": false}]
+	some f in baseline.deny with input as on_server(["source", "sink", "egress"], prose_to)
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_a_recorded_address_of_another_server_asks if {
+	record_to := [{"path": ["to"], "kind": "email", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["crm"], "same_server": false, "record": true}]
+	inp := on_server(["source", "sink", "egress"], record_to)
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+}
+
+test_a_link_quoted_with_its_context_in_a_body_is_data if {
+	quoted := [{"path": ["body"], "kind": "url", "trust": "untrusted", "confidentiality": "public", "sources": [3], "quoted": true}]
+	inp := call(["source", "egress", "sink"], "catalog", quoted, "untrusted")
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_following_a_flagged_link_is_denied if {
+	flagged := [object.union(copied_url[0], {"flagged": true})]
+	some f in baseline.deny with input as call(["source", "egress"], "catalog", flagged, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_a_destructive_call_after_flagged_content_is_denied if {
+	inp := object.union(
+		call(["source", "sink", "destructive"], "names", [], "untrusted"),
+		{"session": {"counts": {"flagged": 1}}},
+	)
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.destructive_after_flagged_content"
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_a_destructive_tool_classed_by_its_name_asks_in_untrusted_context if {
+	some f in baseline.ask with input as call(["source", "sink", "destructive"], "names", [], "untrusted")
+	f.rule_id == "baseline.destructive_in_untrusted_context"
+}
+
+test_a_tool_added_after_the_first_list_asks if {
+	added := object.union(call(["source"], "annotations", [], "trusted"), {"tool": {"name": "exfil", "classes": ["source"], "classes_from": "annotations", "pin": "added"}})
+	some f in baseline.ask with input as added
+	f.rule_id == "baseline.tool_added"
+}
+
+test_a_servers_own_record_asks_once_a_detector_flagged_text if {
+	inp := object.union(on_server(["source", "sink", "egress"], own_order_id), {"session": {"counts": {"flagged": 1}}})
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}

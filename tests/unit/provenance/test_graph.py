@@ -53,9 +53,17 @@ def test_labeler_uses_server_tool_and_uri_rules_and_untrusted_by_default(tmp_pat
         ToolClass.EGRESS,
         ToolClass.SINK,
     }
-    # annotations count only from servers that are not untrusted (the MCP spec's rule)
+    # annotations count from every server (a lying one is held by what may flow to it, and by pins)
     assert labeler.classes("mail", "list_folders", {"readOnlyHint": True}) == {ToolClass.SOURCE}
-    assert ToolClass.SINK in labeler.classes("chat", "list_rooms", {"readOnlyHint": True})
+    assert labeler.classes("chat", "list_rooms", {"readOnlyHint": True}) == {ToolClass.SOURCE}
+    assert labeler.classes_with_origin("chat", "list_rooms", {"readOnlyHint": True})[1] == "annotations"
+    # a tool that declares nothing is classed by the verb of its name, else by the spec's defaults
+    assert labeler.classes_with_origin("chat", "delete_room", None) == (
+        {ToolClass.SOURCE, ToolClass.SINK, ToolClass.DESTRUCTIVE},
+        "names",
+    )
+    assert labeler.classes_with_origin("chat", "getRoomMembers", {}) == ({ToolClass.SOURCE}, "names")
+    assert labeler.classes_with_origin("chat", "frobnicate", None)[1] == "defaults"
 
 
 def test_unreadable_catalog_is_a_config_error(tmp_path):
