@@ -45,6 +45,7 @@ from mcp.server import MCPServer, Server
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from firewall.approve.approvers import ANSWER_FIELD
 from tests.support.processes import popen, read_line
 
 EVERYTHING_SERVER: Final = Path(__file__).with_name("everything_server.py")
@@ -177,6 +178,7 @@ class FeatureReport:
     """Events received on the subscriptions/listen stream (2026-07-28)."""
     sampling_prompts: list[str] = field(default_factory=list[str])
     elicitation_messages: list[str] = field(default_factory=list[str])
+    approval_questions: list[str] = field(default_factory=list[str])
     roots_requests: int = 0
     dynamic_tool: str | None = None
     """The (namespaced) name of the tool added at runtime."""
@@ -276,6 +278,12 @@ class _Observer:
     ) -> types.ElicitResult:
         self.report.elicitation_messages.append(params.message)
         self.touch()
+        schema = params.model_dump(by_alias=True).get("requestedSchema") or {}
+        if ANSWER_FIELD in (schema.get("properties") or {}):
+            # The firewall's own approval question (the suite's dynamically added tool is asked
+            # about: a tool that appears mid-session is a change); the person in this suite approves.
+            self.report.approval_questions.append(params.message)
+            return types.ElicitResult(action="accept", content={ANSWER_FIELD: "once"})
         return types.ElicitResult(action="accept", content={"answer": f"answer to {params.message}"})
 
     async def list_roots(self, context: ClientRequestContext) -> types.ListRootsResult:

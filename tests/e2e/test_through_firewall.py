@@ -63,10 +63,16 @@ async def test_wrap_is_transparent_for_every_feature_in_both_eras(mode: str, tmp
     else:
         assert_modern(report, records, cancel_frame=True)
     decisions = audit_records(audit)
-    calls = [d for d in decisions if d["kind"] == "tool_call"]
+    # The tool the suite adds mid-session is asked about (a tool that appears after the first list
+    # is a change; the suite's person approves). Over 2026-07-28 the question is a round trip of its
+    # own (input_required), recorded as a pending ask; the retried call is then allowed.
+    asked = [d for d in decisions if d["decision"] == "ask"]
+    assert all(d["rule_ids"] == ["baseline.tool_added"] for d in asked), asked
+    assert report.approval_questions and all("dynamic_" in q for q in report.approval_questions)
+    calls = [d for d in decisions if d["kind"] == "tool_call" and d["decision"] != "ask"]
     # One audit record per tools/call, and every call the firewall allowed reached the server.
     assert len(calls) == recorded_methods(records).count("tools/call")
-    assert {d["decision"] for d in decisions} == {"allow"}
+    assert {d["decision"] for d in decisions} <= {"allow", "ask"}
     assert {d["kind"] for d in decisions} >= {"tool_call", "tool_result", "tool_list", "content"}
 
 
