@@ -145,7 +145,13 @@ class ClassifierDetector:
             ),
             key=lambda item: (-item[0], len(item[1])),
         )
-        short = {i: members for members in paragraphs if len(members) <= SHORT_PARAGRAPH for i in members}
+        short = {
+            i: members
+            for members in paragraphs
+            if len(members) <= SHORT_PARAGRAPH
+            or (len(paragraphs) > 1 and pieces[members[-1]][1] - pieces[members[0]][0] <= SHORT_CHARS)
+            for i in members
+        }
 
         def removal(*chosen: tuple[float, tuple[int, ...]]) -> frozenset[int]:
             # the address or the amount goes with the sentence that gave it away: a short
@@ -195,7 +201,9 @@ PART_GAIN = 1.0
 """How much higher (in log-odds) a pair or paragraph must score than each sentence in it to be a
 part of its own."""
 SHORT_PARAGRAPH = 3
-"""A paragraph of at most this many sentences or lines is removed whole when one of them is."""
+SHORT_CHARS = 400
+"""A paragraph of at most SHORT_PARAGRAPH sentences or lines, or (among others) of at most
+SHORT_CHARS characters, is removed whole when one of its sentences is."""
 MAX_PAIRED = 6
 """How many removals of the top sentence with one more part are checked."""
 MAX_GROWING = 2
