@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import shlex
 import signal
 import sys
 import uuid
@@ -62,6 +63,8 @@ EXIT_OK, EXIT_SERVER_DOWN, EXIT_USAGE = 0, 1, 2
 def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -> Firewall:
     """Everything that can fail at start fails here, with a message naming the problem."""
     labeler = Labeler(config.provenance)
+    for name, server in config.servers.items():  # catalog entries bound to a server's identity
+        labeler.identify(name, shlex.join(server.command) if server.command is not None else str(server.url))
     stages: list[Stage] = [
         UnknownToolStage(),
         RuleStage(config.rules),
@@ -269,6 +272,7 @@ def _signal_exit(received: list[int]) -> int | None:
 async def run_wrap(config: FirewallConfig, command: list[str], name: str = "server") -> int:
     """The drop-in wrapper: the agent on our stdio, the server as our child, one transparent relay."""
     firewall = quietly(build_firewall, config)
+    firewall.labeler.identify(name, shlex.join(command))  # catalog entries bound to server identities
     if firewall.pins is not None:  # the wrapped server's identity in the pin store: name and command
         firewall.pins.servers[name] = ServerId.stdio(name, command)
     limit = config.limits.max_message_bytes

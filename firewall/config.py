@@ -117,6 +117,9 @@ class LabelRule(_Strict):
     trust: TrustName | None = None
     confidentiality: ConfidentialityName | None = None
     classes: list[ClassName] | None = None
+    identity: list[str] | None = None
+    """Strings one of which the server's command line or URL must contain for the rule to apply
+    (catalog entries of known servers); a server reached by no known command is matched by name."""
 
 
 class ServerLabel(_Strict):

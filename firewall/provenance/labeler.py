@@ -33,6 +33,21 @@ class Labeler:
         self._class_rules: dict[tuple[str, str], tuple[frozenset[ToolClass], ClassOrigin] | None] = {}
         self._labels: dict[tuple[str, str, str], Label] = {}
         self.resource_rules = list(config.resources)
+        self.targets: dict[str, str] = {}
+        """server name -> how the firewall reaches it (command line or URL), for rules with `identity`."""
+
+    def identify(self, server: str, target: str) -> None:
+        """Record how the firewall reaches a server (its command line or URL): rules with an
+        `identity` then apply to it only when the target contains one of their strings."""
+        self.targets[server] = target
+        self._class_rules.clear()
+        self._labels.clear()
+
+    def _applies(self, rule: LabelRule, server: str) -> bool:
+        if not fnmatchcase(server, rule.server):
+            return False
+        target = self.targets.get(server)
+        return rule.identity is None or target is None or any(s in target for s in rule.identity)
 
     def server(self, server: str) -> Label:
         """The server's configured label, or the default for servers without an entry."""
@@ -41,7 +56,7 @@ class Labeler:
     def _first(self, rules: list[LabelRule], server: str, field: str, value: str) -> LabelRule | None:
         for rule in rules:
             pattern = getattr(rule, field)
-            matches = pattern is not None and fnmatchcase(server, rule.server) and fnmatchcase(value, pattern)
+            matches = pattern is not None and fnmatchcase(value, pattern) and self._applies(rule, server)
             if matches and (rule.trust or rule.confidentiality):  # a classes-only rule sets no label
                 return rule
         return None
@@ -51,8 +66,8 @@ class Labeler:
             if (
                 rule.classes is not None
                 and rule.tool is not None
-                and fnmatchcase(server, rule.server)
                 and fnmatchcase(tool, rule.tool)
+                and self._applies(rule, server)
             ):
                 origin: ClassOrigin = "config" if index < self.config_rules else "catalog"
                 return frozenset(ToolClass(c) for c in rule.classes), origin
