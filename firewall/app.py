@@ -35,6 +35,7 @@ from firewall.detect.exfil import ExfilLinkDetector
 from firewall.detect.model import BUILTIN as BUILTIN_MODEL
 from firewall.detect.secrets import SecretsDetector
 from firewall.detect.stage import DetectionStage
+from firewall.detect.tool_mentions import ToolMentionStage
 from firewall.detect.unicode import UnicodeDetector
 from firewall.guard.firewall import Firewall
 from firewall.guard.pin_store import ServerId, pin_binding
@@ -70,6 +71,7 @@ def build_firewall(config: FirewallConfig, extra_stages: Sequence[Stage] = ()) -
         RuleStage(config.rules),
         ToolListStage(labeler),
         *build_detection(config.detect),
+        *([ToolMentionStage()] if config.detect.tool_mentions else []),
         *extra_stages,
     ]
     policy = build_policy_stage(config.policy, labeler)

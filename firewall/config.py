@@ -237,6 +237,8 @@ class DetectConfig(_Strict):
     """A result with a window scoring at least this is denied whole."""
     unicode: bool = True
     exfil: bool = True
+    tool_mentions: bool = True
+    """Flag output text that tells the agent to call one of its tools by name (detect.agent_instruction)."""
     secrets: bool = True
     allowed_domains: list[str] = Field(default_factory=list)
     """Hosts that markdown images and data-carrying links may point at."""

@@ -94,16 +94,16 @@ class ToolPins:
 
     def pin_all(self, server: str, tools: Any, *, complete: bool = True) -> None:
         """Pin every listed entry that names a tool (anything else a server lists is skipped).
-        `complete`: this page ends a list (it has no nextCursor), so the server has been listed."""
-        self._pin(
-            server,
-            [
-                (str(tool["name"]), tool)
-                for tool in (tools if isinstance(tools, list) else [])
-                if isinstance(tool, dict) and "name" in tool
-            ],
-        )
-        if complete:
+        `complete`: this page ends a list (it has no nextCursor), so the server has been listed; an
+        empty list does not count (a gateway lists a server before it has any tools to offer: its
+        first tools are not additions)."""
+        named = [
+            (str(tool["name"]), tool)
+            for tool in (tools if isinstance(tools, list) else [])
+            if isinstance(tool, dict) and "name" in tool
+        ]
+        self._pin(server, named)
+        if complete and named:
             self.listed.add(server)
 
     def _pin(self, server: str, tools: list[tuple[str, dict[str, Any]]]) -> None:
