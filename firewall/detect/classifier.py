@@ -123,28 +123,17 @@ class ClassifierDetector:
 
     async def narrow(self, text: str, start: int, end: int) -> list[tuple[int, int, float]]:
         """The parts of the flagged window text[start:end] to remove, with their scores; [] when
-        narrowing cannot find them (the caller then removes the whole window). Two batches of the
-        model: the window's parts, then what would be left of it (docs/detector.md, "Narrowing")."""
+        narrowing cannot find them (the caller then removes the whole window).
+
+        The highest-scoring sentence or line goes (with its paragraph when that is short), and
+        what is left of the window is scored: two batches of the model when that is clean. When it
+        is not, pairs of neighbours and paragraphs are scored too, and the smallest removal of the
+        top part with one more part (else with the next two, three) that leaves a clean window is
+        taken: two more batches (docs/detector.md, "Narrowing and withholding")."""
         pieces = _pieces(text, start, end)
         if len(pieces) < 2:
             return []
         paragraphs = _paragraphs(text, start, end, pieces)
-        parts: list[tuple[int, ...]] = [(i,) for i in range(len(pieces))]
-        parts += [(i, i + 1) for i in range(len(pieces) - 1)]
-        if len(paragraphs) > 1:
-            parts += [tuple(members) for members in paragraphs if len(members) > 2]
-        scores = await self._score_texts([text[pieces[p[0]][0] : pieces[p[-1]][1]] for p in parts])
-        alone = scores[: len(pieces)]
-        # A pair or a paragraph is a part of its own only where it scores clearly above each of its
-        # sentences (an instruction no single sentence carries); else it is high because one is.
-        ranked = sorted(
-            (
-                (score, part)
-                for part, score in zip(parts, scores, strict=True)
-                if len(part) == 1 or _logit(score) >= max(_logit(alone[i]) for i in part) + PART_GAIN
-            ),
-            key=lambda item: (-item[0], len(item[1])),
-        )
         short = {
             i: members
             for members in paragraphs
@@ -154,25 +143,40 @@ class ClassifierDetector:
         }
 
         def removal(*chosen: tuple[float, tuple[int, ...]]) -> frozenset[int]:
-            # the address or the amount goes with the sentence that gave it away: a short
-            # paragraph is removed whole
+            # the address or the amount goes with the sentence that gave it away
             return frozenset(j for _, part in chosen for i in part for j in short.get(i, [i]))
 
-        # The highest-scoring sentence always goes, first; a pair or paragraph goes first instead
-        # only when it outscores every sentence clearly (no sentence carries the instruction).
-        top = next(item for item in ranked if len(item[1]) == 1)
-        if _logit(ranked[0][0]) >= _logit(top[0]) + PART_GAIN:
-            top = ranked[0]
-        others = [item for item in ranked if item is not top]
-        first = removal(top)
-        best = await self._first_clear(text, start, end, pieces, [first])
-        if best is None:  # the top sentence is not all of it: with one more part, then with more
-            paired = list(dict.fromkeys(r for o in others if not (r := removal(top, o)) <= first))
-            paired = sorted(
-                paired[:MAX_PAIRED], key=lambda taken: sum(b - a for a, b in map(pieces.__getitem__, taken))
-            )
-            growing = [removal(top, *others[:k]) for k in range(2, MAX_GROWING + 2)]
-            best = await self._first_clear(text, start, end, pieces, [*paired, *growing])
+        def span(*part: int) -> str:
+            return text[pieces[part[0]][0] : pieces[part[-1]][1]]
+
+        alone = await self._score_texts([span(i) for i in range(len(pieces))])
+        ranked: list[tuple[float, tuple[int, ...]]] = sorted(
+            ((s, (i,)) for i, s in enumerate(alone)), key=lambda item: -item[0]
+        )
+        top = ranked[0]  # the highest-scoring sentence
+        best = await self._first_clear(text, start, end, pieces, [removal(top)])
+        if best is None:
+            # A pair or a paragraph is a part of its own only where it scores clearly above each
+            # of its sentences (an instruction no single sentence carries), and goes first instead
+            # of the top sentence only where it scores clearly above that too.
+            wider: list[tuple[int, ...]] = [(i, i + 1) for i in range(len(pieces) - 1)]
+            if len(paragraphs) > 1:
+                wider += [tuple(members) for members in paragraphs if len(members) > 2]
+            scores = await self._score_texts([span(*part) for part in wider])
+            ranked += [
+                (s, part)
+                for part, s in zip(wider, scores, strict=True)
+                if _logit(s) >= max(_logit(alone[i]) for i in part) + PART_GAIN
+            ]
+            ranked.sort(key=lambda item: (-item[0], len(item[1])))
+            lead = ranked[0] if _logit(ranked[0][0]) >= _logit(top[0]) + PART_GAIN else top
+            others = [item for item in ranked if item is not lead]
+            first = removal(lead)
+            paired = list(dict.fromkeys(r for o in others if not (r := removal(lead, o)) <= first))
+            paired = sorted(paired[:MAX_PAIRED], key=lambda r: sum(pieces[i][1] - pieces[i][0] for i in r))
+            growing = [removal(lead, *others[:k]) for k in range(2, MAX_GROWING + 2)]
+            options = [*([first] if lead is not top else []), *paired, *growing]
+            best = await self._first_clear(text, start, end, pieces, options)
         if best is None:
             return []
         credit = {i: alone[i] for i in best}
@@ -191,10 +195,12 @@ class ClassifierDetector:
         return next((taken for taken, rest in zip(removals, rests, strict=True) if rest < self.redact), None)
 
     async def _score_texts(self, texts: Sequence[str]) -> list[float]:
-        """One score per text (its first window; 0.0 for a text with no token), in one batch."""
-        windows = [self.model.windows(t)[:1] for t in texts]
-        scores = iter(await self.batcher.score([w for ws in windows for w in ws]))
-        return [next(scores) if ws else 0.0 for ws in windows]
+        """One score per text (its first window; 0.0 for a text with no token), in one batch,
+        shortest first: the batcher cuts it into batches in order, and each pads to its longest."""
+        windows = {i: ws[0] for i, t in enumerate(texts) if (ws := self.model.windows(t)[:1])}
+        order = sorted(windows, key=lambda i: len(windows[i].ids))
+        scores = dict(zip(order, await self.batcher.score([windows[i] for i in order]), strict=True))
+        return [scores.get(i, 0.0) for i in range(len(texts))]
 
 
 PART_GAIN = 1.0
@@ -205,9 +211,10 @@ SHORT_CHARS = 400
 """A paragraph of at most SHORT_PARAGRAPH sentences or lines, or (among others) of at most
 SHORT_CHARS characters, is removed whole when one of its sentences is."""
 MAX_PAIRED = 6
-"""How many removals of the top sentence with one more part are checked."""
+"""How many removals of the top part with one more part are checked, when the top part alone is
+not enough."""
 MAX_GROWING = 2
-"""How many removals of the top sentence with the next two, three... parts are checked after those."""
+"""How many removals of the top part with the next two, three... parts are checked after those."""
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n")
 """The end of a sentence (its stop, then whitespace: not the dot of an address or a number) or a line."""
