@@ -38,6 +38,9 @@ class ArgumentSource:
     quoted: bool = False
     """An address quoted with its context: the argument also holds a passage of the same output
     around it (a forwarded invoice's billing address), not the address lifted alone."""
+    in_link: bool = False
+    """A domain inside a link of the argument that was found nowhere whole: a URL the agent built
+    around this host."""
 
     def to_json(self) -> dict[str, Any]:
         """One `derived_from` entry of `CallProvenance.to_json` (the span as a pair, the label's
@@ -51,7 +54,7 @@ class ArgumentSource:
             "servers": list(self.servers),
             **self.label.to_json(),
         }
-        for flag in ("record", "flagged", "quoted"):
+        for flag in ("record", "flagged", "quoted", "in_link"):
             if getattr(self, flag):
                 data[flag] = True
         return data

@@ -140,6 +140,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
                 "record": a.record,
                 "flagged": a.flagged,
                 "quoted": a.quoted,
+                "in_link": a.in_link,
             }
             for a in provenance.arguments
         ],

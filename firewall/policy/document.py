@@ -110,6 +110,11 @@ class ArgumentProvenanceDoc(_Doc):
         description="an address or link quoted with its context: the argument also holds a passage of the "
         "same output around it (a forwarded mail's links), not the address lifted alone",
     )
+    in_link: bool = Field(
+        default=False,
+        description="a domain inside a link of the argument that was found nowhere whole: a URL built "
+        "around this host (a tracking image filled with data)",
+    )
 
 
 class ProvenanceDoc(_Doc):

@@ -17,6 +17,7 @@ as the call, or an output that repeats the value, is remembered.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -217,7 +218,7 @@ class SessionGraph:
         if self.residue != BOTTOM:
             for path in dict.fromkeys(unmatched):
                 sources.append(ArgumentSource(path, "forgotten", 0, 0, (), self.residue))
-        sources = _mark_quoted(_drop_hosts_of_links(sources))
+        sources = _mark_quoted(_mark_hosts_in_links(_drop_hosts_of_links(sources), arguments))
         own -= set(carrying)  # a key sent both ways in one call is not the agent's own
         size = CARRIED_KEY_BYTES * (len(carrying) + len(own))
         if carrying:
@@ -367,6 +368,22 @@ def _drop_hosts_of_links(sources: list[ArgumentSource]) -> list[ArgumentSource]:
     ]
 
 
+_LINK = re.compile(r"https?://[^\s<>\"'`)\]}]+")
+
+
+def _mark_hosts_in_links(sources: list[ArgumentSource], arguments: Any) -> list[ArgumentSource]:
+    """Mark domains that sit inside a link of the argument the agent composed (the link itself was
+    found nowhere): a URL built around a host from somewhere else ("![](https://host/px?d=...)")."""
+    marked = []
+    for source in sources:
+        if source.kind == "domain":
+            text = _normalized(arguments, source.path)
+            if any(m.start() <= source.start and source.end <= m.end() for m in _LINK.finditer(text)):
+                source = replace(source, in_link=True)
+        marked.append(source)
+    return marked
+
+
 def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
     """Mark addresses that sit inside (or next to) a passage of the argument copied from the same
     output: an invoice forwarded with its billing address, a link quoted in a reply. Quoted with its
@@ -396,6 +413,16 @@ def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
     if isinstance(value, list | tuple):
         return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
     return [(path, value)]
+
+
+def _normalized(arguments: Any, path: JsonPath) -> str:
+    value = arguments
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return normalize(str(value))
 
 
 def _normalized_length(arguments: Any, path: JsonPath) -> int:

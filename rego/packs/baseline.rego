@@ -45,6 +45,16 @@ steering(argument) if {
 	not argument.quoted
 }
 
+# In anything a side effect stores or sends, a link built around a host from content (the host
+# came from somewhere, the rest of the URL from the agent) steers: a markdown image the notes app
+# or chat renders fetches it with no click, carrying what the agent filled in.
+steering(argument) if {
+	argument.path[0] in content_arguments
+	argument.kind == "domain"
+	argument.in_link
+	not argument.quoted
+}
+
 # A read over the network (egress, no sink or destructive class) of a URL copied whole from
 # content: the agent follows a link, and the request carries nothing it composed.
 followed_link(argument) if {
@@ -72,6 +82,9 @@ untrusted_targets contains argument if {
 
 # What an injection's own words direct.
 attacker_directed(argument) if argument.flagged
+
+# A link built around an untrusted host: what it fetches is what the agent filled in.
+attacker_directed(argument) if argument.in_link
 
 attacker_directed(argument) if {
 	"egress" in input.tool.classes

@@ -205,3 +205,16 @@ test_a_servers_own_record_asks_once_a_detector_flagged_text if {
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.untrusted_target_needs_approval"
 }
+
+test_a_link_built_around_an_untrusted_host_in_a_stored_note_is_denied if {
+	built := [{"path": ["content"], "kind": "domain", "trust": "untrusted", "confidentiality": "public", "sources": [3], "in_link": true}]
+	some f in baseline.deny with input as call(["source", "sink"], "annotations", built, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_a_host_named_in_a_stored_note_is_data if {
+	named := [{"path": ["content"], "kind": "domain", "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+	inp := call(["source", "sink"], "annotations", named, "untrusted")
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
