@@ -1,9 +1,10 @@
 """The detection stage: detectors over what servers send (and secrets over what calls send out),
 turned into one Verdict. The deterministic detectors read every string a server sends; the
 classifier reads its prose (events.segments; docs/channels.md). Flagged spans of a result are
-redacted; a result with a window at or above the deny threshold is denied whole; a secret in an
-argument denies the call. Every detection is a finding: it reaches the policy input and the audit
-record."""
+redacted, and the agent reads the rest; a result is denied whole only when a detector recommends it
+(the classifier does when a window reached its deny threshold and the flagged spans are nearly all
+of the output: detect/classifier.py); a secret in an argument denies the call. Every detection is a
+finding: it reaches the policy input and the audit record."""
 
 from __future__ import annotations
 
