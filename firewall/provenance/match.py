@@ -64,7 +64,7 @@ def output_keys(texts: Iterable[str]) -> set[Key]:
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)]|\[[a-z]{1,10}\])\s+")
 """A list marker ("- ", "* ", "1. ", "[file] ") in front of a line's value."""
 _RECORD_KEY = re.compile(r"^\s*[\"']?[\w\- ]{1,40}[\"']?\s*[:=]\s*(.+?)\s*,?$")
-_SHORT_LINE_WORDS = 6
+_SHORT_LINE_WORDS = 4
 _SHORT_LINE_KINDS = frozenset({"identifier", "number", "path"})
 """Kinds that count as a record inside a short line ("commit 3f9a2c1d", "M  src/app.py"); an
 address must fill its field to count (a one-line request "write to x@y.z" is prose)."""
@@ -115,7 +115,12 @@ def _classify(records: set[Key], prose: set[Key], fields: list[str], line: str, 
             if value.start == 0 and value.end >= len(text) - 1:  # fills the field (a trailing "." aside)
                 filled.add((value.kind, value.key))
     normalized = normalize(line)
-    short = listing and 1 < len(normalized.split()) <= _SHORT_LINE_WORDS and len(normalized) <= MAX_FIELD
+    short = (
+        listing
+        and 1 < len(normalized.split()) <= _SHORT_LINE_WORDS
+        and len(normalized) <= MAX_FIELD
+        and not normalized.endswith((".", "!", "?"))  # a sentence, not a listing's line
+    )
     for value in typed_values(normalized):
         key = (value.kind, value.key)
         if key in filled or (short and value.kind in _SHORT_LINE_KINDS):
