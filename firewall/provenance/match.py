@@ -130,6 +130,9 @@ def _classify(records: set[Key], prose: set[Key], fields: list[str], line: str, 
 
 
 PHRASE_WORDS = 6
+PHRASE_WORD_LIMIT = 20_000
+"""At most this many words of flagged text get phrase keys (a few per word): an injection is short,
+and a flagged output as long as a book must not cost a key per word six times over."""
 
 
 def phrase_keys(texts: Iterable[str]) -> set[Key]:
@@ -138,8 +141,10 @@ def phrase_keys(texts: Iterable[str]) -> set[Key]:
     traces to it when the agent passes that name whole. Only flagged text gets these (a few keys per
     word); everything else is matched by whole fields, typed values and shingles."""
     keys: set[Key] = set()
+    budget = PHRASE_WORD_LIMIT
     for raw in texts:
-        words = normalize(raw).split()
+        words = normalize(raw).split()[:budget]
+        budget -= len(words)
         for i in range(len(words)):
             for n in range(1, PHRASE_WORDS + 1):
                 if i + n > len(words):
