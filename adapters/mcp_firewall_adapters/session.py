@@ -38,6 +38,10 @@ def list_decision(tools: list[dict[str, Any]], shown: list[dict[str, Any]]) -> s
     return "deny" if not shown and tools else "redact"
 
 
+PARTIAL_LIST = "mcp-firewall-adapter:one-tool-at-a-time"
+"""The cursor a one-tool page carries: more of the server's list follows."""
+
+
 class RuntimeSession:
     """One agent session on a FirewallRuntime: its FirewallSession (provenance graph, catalog,
     pins), the tool lists it was shown, its calls, and (when `record`) the trace it decided."""
@@ -197,16 +201,28 @@ class RuntimeSession:
         listed = self._listed.setdefault(server, {})
         listed[name] = tool
         self.firewall_session.state.catalog.extend(server, [tool])
-        verdict = (await self.firewall_session.check_list_page(server, {"tools": [tool]})).verdict
+        # A per-tool filter never sees the end of the server's list: the page says so (a cursor), or
+        # the firewall would take the first tool for the whole list and every other for an addition.
+        page = {"tools": [tool], "nextCursor": PARTIAL_LIST}
+        verdict = (await self.firewall_session.check_list_page(server, page)).verdict
         shown = verdict.decision is Decision.ALLOW
         self._listed_as[(server, name)] = (digest, shown)
         self._list_worst[server] = Decision.worst(
             self._list_worst.get(server, Decision.ALLOW), verdict.decision
         )
-        self._record(
-            {"type": "tools_list", "server": server, "tools": list(listed.values())},
-            self._list_worst[server].name.lower(),
-        )
+        line = {"type": "tools_list", "server": server, "tools": list(listed.values())}
+        decision = self._list_worst[server].name.lower()
+        if (
+            self.record
+            and self.trace
+            and self.trace[-1].get("type") == "tools_list"
+            and self.trace[-1]["server"] == server
+        ):
+            # The filter's next tool of the same list: one list in the trace (replay lists it whole,
+            # and a tool listed after a list of its own would read as added mid-session).
+            self.trace[-1], self.decisions[-1] = line, decision
+        else:
+            self._record(line, decision)
         return shown
 
     async def decide_call(

@@ -85,7 +85,7 @@ async def test_an_injected_mail_then_an_exfiltration_is_stopped(
         assert sent_mail(outbox) == []  # the server never sent it
         session = firewall.last_session
         assert session is not None
-        lists = ["allow"] * 3  # the filter decides the server's three tools
+        lists = ["allow"]  # the filter decides the server's three tools, one list in the trace
         assert session.decisions == [*lists, "recorded", "recorded", "allow", "allow", "deny"]
         assert await replayed(session, config, tmp_path) == session.decisions
     finally:
