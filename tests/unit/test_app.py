@@ -47,7 +47,15 @@ def stage_names(firewall: Firewall) -> list[str]:
 
 def test_the_default_configuration_builds_every_stage_with_the_policy_last():
     firewall = build_firewall(load_config(None, **OFF), extra_stages=[Marker()])
-    assert stage_names(firewall) == ["unknown_tool", "rules", "tool_list", "detect", "marker", "policy"]
+    assert stage_names(firewall) == [
+        "unknown_tool",
+        "rules",
+        "tool_list",
+        "detect",
+        "detect.tool_mentions",
+        "marker",
+        "policy",
+    ]
     detect = firewall.pipeline.stages[3]
     assert isinstance(detect, TimedStage) and isinstance(detect.stage, DetectionStage)
     assert detect.seconds == 30.0
@@ -58,7 +66,13 @@ def test_the_default_configuration_builds_every_stage_with_the_policy_last():
 
 
 def test_no_detector_and_no_pack_leave_only_the_built_in_stages():
-    overrides = {"detect.unicode": False, "detect.exfil": False, "detect.secrets": False, "policy.packs": []}
+    overrides = {
+        "detect.unicode": False,
+        "detect.exfil": False,
+        "detect.secrets": False,
+        "detect.tool_mentions": False,
+        "policy.packs": [],
+    }
     firewall = build_firewall(load_config(None, **OFF, **overrides))
     assert stage_names(firewall) == ["unknown_tool", "rules", "tool_list"]
 
