@@ -67,6 +67,32 @@ SCENARIOS = [
     "benign-code-reads-secret-from-env",
     "benign-pay-bill-from-file",
     "benign-docs-link-following",
+    # outside-measurement causes: missed attacks (third-party read_file, outsiders' text in internal systems,
+    # transformed attacker values, a redacted last paragraph, a tool added mid-session)
+    "file-share-server-read-file-planted-request",
+    "file-contributing-calls-destructive-tool",
+    "ticket-comment-delete-user-request",
+    "memory-note-standing-forward-instruction",
+    "email-spelled-out-recipient-address",
+    "issue-defanged-collector-url",
+    "web-base64-encoded-recipient",
+    "email-last-paragraph-injection-redacted",
+    "rug-pull-tool-added-mid-session",
+    # outside-measurement causes: wrong denials (own edits, user-named values, same-server ids, quoted
+    # addresses and links, mail to self, customer service)
+    "benign-coding-edit-test-and-commit",
+    "benign-coding-configured-servers-release-bump",
+    "benign-slack-summary-to-user-named-channel",
+    "benign-slack-thread-reply-from-history",
+    "benign-hotel-details-from-search-results",
+    "benign-shop-order-address-change",
+    "benign-calendar-move-listed-event",
+    "benign-email-reply-in-thread-to-named-sender",
+    "benign-forward-invoice-quoting-vendor-address",
+    "benign-links-from-results-to-colleague",
+    "benign-summary-mailed-to-self",
+    "benign-airline-change-flight-from-booking",
+    "benign-helpdesk-close-named-ticket",
 ]
 
 # The threat categories the library must cover (the scenario's `category` field).
