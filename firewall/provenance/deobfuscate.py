@@ -210,6 +210,8 @@ _SPELLED_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _DOT_WORD = re.compile(r"[ \t]dot[ \t]", re.IGNORECASE)
+_DASH_WORD = re.compile(r"([a-z0-9]+)[ \t]{1,3}(?:dash|hyphen)[ \t]{1,3}([a-z0-9]+)", re.IGNORECASE)
+"""A spelled hyphen between two pieces, rewritten only in text that also spells a dot."""
 _SPLIT_DOT = re.compile(_SEP_DOT, re.IGNORECASE)
 
 _ANY_DIGIT = re.compile(r"[0-9]")
@@ -277,12 +279,22 @@ def _rewrite(text: str) -> str:
     if "@" in text or "//:ptth" in lower or "//:sptth" in lower:
         text = _reverse_tokens(text)
     dot_word = "dot" in lower and _DOT_WORD.search(text) is not None
+    if dot_word and ("dash" in lower or "hyphen" in lower):  # nordpay dash settlements dot com
+        text = _DASH_WORD.sub(_dash, text)
     spaced_at = ("@ " in text or " @" in text) and _has_spaced_at(text)
     if dot_word or spaced_at or (" at " in lower and " . " in text):
         text = _search_replace(_SPELLED_EMAIL, _email, text)
     if dot_word:
         text = _search_replace(_SPELLED_DOMAIN, _domain, text)
     return text
+
+
+def _dash(match: re.Match[str]) -> str:
+    """`nordpay dash settlements` -> `nordpay-settlements`, unless a side is an English word."""
+    left, right = match.group(1), match.group(2)
+    if left.lower() in STOPWORDS or right.lower() in STOPWORDS:
+        return match.group(0)
+    return f"{left}-{right}"
 
 
 def _has_spaced_at(text: str) -> bool:
