@@ -298,10 +298,22 @@ class SessionGraph:
         return tuple(
             path
             for path, value in _leaves(arguments, ())
-            if isinstance(value, str)
-            and value.strip()
-            and any(normalize(value) in said for said in self.said)
+            if isinstance(value, str) and value.strip() and self._said_value(normalize(value))
         )
+
+    def _said_value(self, value: str) -> bool:
+        """Whether the user (or system prompt) said this value, or, for a file path, its last two or
+        more segments: "fix src/orbit/client.py" names /home/me/orbit/src/orbit/client.py."""
+        if any(value in said for said in self.said):
+            return True
+        if "/" not in value:
+            return False
+        segments = value.strip("/").split("/")
+        for start in range(1, len(segments) - 1):
+            tail = "/".join(segments[start:])
+            if len(tail) >= 8 and any(_names_path(said, tail) for said in self.said):
+                return True
+        return False
 
     def _enforce_bounds(self) -> None:
         while len(self.nodes) > self.max_nodes or self.indexed_bytes > self.max_bytes:
@@ -405,6 +417,18 @@ def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
             source = replace(source, quoted=True)
         marked.append(source)
     return marked
+
+
+def _names_path(text: str, tail: str) -> bool:
+    """Whether `text` holds `tail` as a whole path (not inside a longer segment)."""
+    at = text.find(tail)
+    while at >= 0:
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + len(tail)] if at + len(tail) < len(text) else " "
+        if not (before.isalnum() or before in "_-./") and not (after.isalnum() or after in "_-/"):
+            return True
+        at = text.find(tail, at + 1)
+    return False
 
 
 def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:

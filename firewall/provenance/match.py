@@ -97,8 +97,22 @@ def record_keys(texts: Iterable[str]) -> set[Key]:
                 continue
             bare = _BULLET.sub("", line)
             pair = _RECORD_KEY.match(bare)
-            _classify(records, prose, [bare, pair.group(1)] if pair else [bare], bare, listing=True)
+            fields = [bare, pair.group(1)] if pair else [bare]
+            fields += _cells(bare)
+            _classify(records, prose, fields, bare, listing=True)
     return records - prose
+
+
+_SEPARATORS = (",", "\t", "|")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a CSV, TSV or markdown-table line (two or more of one separator): each is a
+    field of the record the line is."""
+    for separator in _SEPARATORS:
+        if line.count(separator) >= 2:
+            return [cell.strip() for cell in line.split(separator) if cell.strip()]
+    return []
 
 
 def _classify(records: set[Key], prose: set[Key], fields: list[str], line: str, *, listing: bool) -> None:

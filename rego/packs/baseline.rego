@@ -36,13 +36,12 @@ addressing_kinds := {"email", "url", "domain", "iban"}
 
 steering(argument) if not argument.path[0] in content_arguments
 
-# In what goes to people (egress), a link or address lifted alone into free text still steers: a
-# phishing relay. Quoted with its context (a forwarded invoice, a reply quoting a link) it is data.
+# A link or address in free text (a release URL, a meeting link, a vendor's billing address in a
+# forwarded invoice) is data: it steers nothing unless it becomes a recipient (not free text) or
+# the link carries data out (built around a host, below), or it comes from flagged text.
 steering(argument) if {
 	argument.path[0] in content_arguments
-	"egress" in input.tool.classes
-	argument.kind in addressing_kinds
-	not argument.quoted
+	argument.flagged
 }
 
 # In anything a side effect stores or sends, a link built around a host from content (the host
@@ -92,14 +91,20 @@ attacker_directed(argument) if {
 	not argument.record
 }
 
-# A server's own record passed back to it: the id of the order it listed, the path it returned.
-# Not once a detector flagged text in this session: then the records around it (the sender of the
-# mail that carried the injection) may be what it points at, and the person decides.
+# A server's own record passed back to it: the id of the order it listed, the path it returned,
+# the sender of a mail replied to. An id, number or path of the server's own content goes back to
+# it even from its prose (a shop's "order 4821337 shipped"); an address only as a record. Not once a
+# detector flagged text in this session: then the records around it (the sender of the mail that
+# carried the injection) may be what it points at, and the person decides.
 own_record(argument) if {
-	argument.record
 	argument.same_server
+	own_value(argument)
 	object.get(input.session, ["counts", "flagged"], 0) == 0
 }
+
+own_value(argument) if argument.record
+
+own_value(argument) if not argument.kind in addressing_kinds
 
 describe(argument) := sprintf(
 	"argument %v of %v (%v) derives from untrusted content (%v match%v)",

@@ -68,8 +68,15 @@ test_untrusted_prose_quoted_in_a_body_is_not_steering if {
 	count(baseline.deny) == 0 with input as call(["source", "egress", "sink"], "catalog", body_quote, "untrusted")
 }
 
-test_an_untrusted_link_in_a_body_is_steering if {
-	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", body_link, "untrusted")
+test_an_untrusted_link_in_a_body_is_data if {
+	inp := call(["source", "egress", "sink"], "catalog", body_link, "untrusted")
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_a_flagged_link_in_a_body_is_denied if {
+	flagged := [object.union(body_link[0], {"flagged": true})]
+	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", flagged, "untrusted")
 	f.rule_id == "baseline.untrusted_argument_to_side_effect"
 }
 
@@ -138,8 +145,15 @@ test_a_record_of_another_untrusted_server_asks if {
 	f.rule_id == "baseline.untrusted_target_needs_approval"
 }
 
-test_an_id_from_prose_asks_rather_than_denies if {
+test_an_id_from_the_servers_own_prose_flows_back_to_it if {
 	inp := on_server(["source", "sink"], prose_id)
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_an_id_from_another_servers_prose_asks if {
+	other := [object.union(prose_id[0], {"servers": ["mail"], "same_server": false})]
+	inp := on_server(["source", "sink"], other)
 	count(baseline.deny) == 0 with input as inp
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.untrusted_target_needs_approval"

@@ -101,3 +101,21 @@ def test_a_domain_is_not_the_local_part_of_an_address():
     g.add_output("tool_result", "mail", "read_email", ["ping john.mitchell@corp.example today"], UNTRUSTED)
     call = g.add_call("cal", "create_event", {"participants": ["john.mitchell@gmail.com"]})
     assert not sources(call, ("participants", 0), "domain")
+
+
+def test_a_path_the_user_named_relative_is_theirs_absolute():
+    g = graph()
+    g.add_output("user", "", "user", ["Please fix the lint error in src/orbit/client.py"], BOTTOM)
+    given = g._user_given(
+        {
+            "path": "/home/me/orbit/src/orbit/client.py",
+            "other": "/home/me/x/client.py",
+            "near": "/a/xsrc/orbit/client.py",
+        }
+    )
+    assert given == (("path",),)
+
+
+def test_cells_of_a_csv_listing_are_records():
+    keys = record_keys(["MsgID,UserID,Text\n1728640201.000100,U02DANA77,We are live in all sites"])
+    assert ("number", "1728640201000100") in keys and ("identifier", "u02dana77") in keys
