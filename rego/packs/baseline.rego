@@ -28,7 +28,7 @@ side_effects := {"sink", "egress", "destructive"}
 # Free-text arguments: what they say is data, not direction.
 content_arguments := {
 	"body", "content", "text", "message", "subject", "comment", "note", "notes",
-	"description", "title", "summary", "html", "markdown", "location",
+	"description", "title", "summary", "html", "markdown", "location", "edits", "patch", "diff",
 }
 
 # Values that say where something goes (or whom money goes to): these steer even inside free text.
@@ -42,6 +42,17 @@ steering(argument) if not argument.path[0] in content_arguments
 steering(argument) if {
 	argument.path[0] in content_arguments
 	argument.flagged
+}
+
+# Once a detector flagged text in the session, an address or link lifted alone (not quoted with
+# its passage) into what an egress call sends steers again: the injection may be asking for exactly
+# that (a phishing link relayed, a secret pasted next to the attacker's address).
+steering(argument) if {
+	argument.path[0] in content_arguments
+	"egress" in input.tool.classes
+	argument.kind in addressing_kinds
+	not argument.quoted
+	object.get(input.session, ["counts", "flagged"], 0) > 0
 }
 
 # In anything a side effect stores or sends, a link built around a host from content (the host

@@ -232,3 +232,9 @@ test_a_host_named_in_a_stored_note_is_data if {
 	count(baseline.deny) == 0 with input as inp
 	count(baseline.ask) == 0 with input as inp
 }
+
+test_an_untrusted_link_lifted_into_a_body_steers_once_text_was_flagged if {
+	inp := object.union(call(["source", "egress", "sink"], "catalog", body_link, "untrusted"), {"session": {"counts": {"flagged": 1}}})
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
