@@ -38,56 +38,75 @@ def distinctive(names: Iterable[str]) -> list[str]:
     return sorted({n for n in names if _DISTINCTIVE.match(n)}, key=len, reverse=True)
 
 
-def _pattern(names: list[str]) -> re.Pattern[str]:
-    alternation = "|".join(re.escape(n) for n in names)
-    # the verb, then up to three words (or a backtick), then the name as a word of its own
-    return re.compile(
-        rf"\b{_VERBS}\b(?:\W+\w+){{0,3}}?\W+`?(?P<name>{alternation})(?![\w\-])",
-        re.IGNORECASE,
-    )
+_BEFORE = re.compile(rf"\b{_VERBS}\b(?:\W+\w+){{0,3}}?\W+`?$", re.IGNORECASE)
+"""An imperative verb, then up to three words, right before a mention."""
+MAX_OCCURRENCES = 1000
+"""Occurrences of one name looked at per text (a text naming a tool a thousand times is flagged by
+then, or is a listing of it)."""
 
 
 def mentions(text: str, names: list[str]) -> list[tuple[int, int, str]]:
-    """(start, end, tool) of each passage of `text` that tells the agent to use one of `names`."""
-    if not names or not any(n.lower() in text.lower() for n in names):
-        return []
+    """(start, end, tool) of each passage of `text` that tells the agent to use one of `names`.
+
+    Each name is looked for with str.find (names are few, texts long), and only the few words before
+    an occurrence are matched against the verbs, so the cost is linear in the text."""
+    lower = text.lower()
+    hits: list[tuple[int, int, str]] = []
+    for name in names:
+        needle = name.lower()
+        at = lower.find(needle)
+        seen = 0
+        while at >= 0 and seen < MAX_OCCURRENCES:
+            seen += 1
+            end = at + len(needle)
+            bounded = (at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] in "_-")) and (
+                end == len(lower) or not (lower[end].isalnum() or lower[end] in "_-")
+            )
+            if bounded and _BEFORE.search(lower[max(0, at - 60) : at]):
+                hits.append((at, end, name))
+            at = lower.find(needle, end)
     found: list[tuple[int, int, str]] = []
-    for match in _pattern(names).finditer(text):
-        start, end = _passage(text, match.start(), match.end())
+    json_text = text[:64].lstrip()[:1] in ("{", "[")
+    for at, end, name in sorted(hits):
+        start, stop = _passage(text, at, end, json_text=json_text)
         if found and start <= found[-1][1]:
-            found[-1] = (found[-1][0], max(end, found[-1][1]), found[-1][2])
+            found[-1] = (found[-1][0], max(stop, found[-1][1]), found[-1][2])
         else:
-            found.append((start, end, match.group("name")))
+            found.append((start, stop, name))
     return found
 
 
-def _passage(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph (or list block: lines up to a blank line) around a span, bounded in size; in
-    JSON text, the string literal that holds it (one observation, one field, not the document)."""
-    if text.lstrip()[:1] in ("{", "["):
+def _passage(text: str, start: int, end: int, *, json_text: bool = False) -> tuple[int, int]:
+    """The paragraph (or list block: lines up to a blank line) around a span, at most
+    PASSAGE_LIMIT characters each way; in JSON text, the string literal that holds it (one
+    observation, one field, not the document)."""
+    if json_text:
         literal = _literal(text, start, end)
         if literal is not None:
             return literal
-    before = [m.end() for m in _BLANK.finditer(text, 0, start)]
-    first = before[-1] if before else 0
-    after = _BLANK.search(text, end)
-    last = after.start() if after else len(text)
+    low = max(0, start - PASSAGE_LIMIT)
+    before = [m.end() for m in _BLANK.finditer(text, low, start)]
+    first = before[-1] if before else low
+    after = _BLANK.search(text, end, min(len(text), end + PASSAGE_LIMIT))
+    last = after.start() if after else min(len(text), end + PASSAGE_LIMIT)
     if last - first > PASSAGE_LIMIT:  # a wall of text: the lines around the mention
-        first = max(first, text.rfind("\n", 0, max(start - 1, 0)) + 1)
-        newline = text.find("\n", end)
-        last = min(last, newline if newline >= 0 else len(text))
+        first = max(first, text.rfind("\n", low, max(start - 1, 0)) + 1)
+        newline = text.find("\n", end, last)
+        last = newline if newline >= 0 else last
     return first, last
 
 
 def _literal(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The JSON string literal (its content, without the quotes) around a span, if any."""
+    """The JSON string literal (its content, without the quotes) around a span, if any within
+    PASSAGE_LIMIT characters each way."""
+    low, high = max(0, start - PASSAGE_LIMIT), min(len(text), end + PASSAGE_LIMIT)
     opening = start - 1
-    while opening >= 0 and not (text[opening] == '"' and not _escaped(text, opening)):
+    while opening >= low and not (text[opening] == '"' and not _escaped(text, opening)):
         opening -= 1
     closing = end
-    while closing < len(text) and not (text[closing] == '"' and not _escaped(text, closing)):
+    while closing < high and not (text[closing] == '"' and not _escaped(text, closing)):
         closing += 1
-    if opening < 0 or closing >= len(text):
+    if opening < low or closing >= high:
         return None
     return opening + 1, closing
 
