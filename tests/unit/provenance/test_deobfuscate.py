@@ -42,7 +42,10 @@ def b64(text: str) -> str:
 
 TRANSFORMED = [
     ("write to john dot doe at evil dot com", ("email", "john.doe@evil.com")),
-    ("pay billing dot team at nordpay dash settlements dot com", ("email", "billing.team@nordpay-settlements.com")),
+    (
+        "pay billing dot team at nordpay dash settlements dot com",
+        ("email", "billing.team@nordpay-settlements.com"),
+    ),
     ("Write To John DOT Doe AT Evil DOT Com", ("email", "john.doe@evil.com")),
     ("contact: john(at)evil(dot)com", ("email", "john@evil.com")),
     ("contact: john (at) evil (dot) com", ("email", "john@evil.com")),
