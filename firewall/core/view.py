@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 from firewall.core.events import Finding, SessionInfo
 from firewall.core.labels import Label
 
-PinState = Literal["unseen", "pinned", "added", "changed"]
+PinState = Literal["unseen", "pinned", "added", "updated", "changed"]
 """A tool definition's pin: never listed, listed as first seen, or changed since it was first seen."""
 
 

@@ -78,6 +78,9 @@ class ToolPins:
     digests: dict[ToolKey, str] = field(default_factory=dict)
     annotations: dict[ToolKey, Any] = field(default_factory=dict)
     changed: set[ToolKey] = field(default_factory=set)
+    updated: set[ToolKey] = field(default_factory=set)
+    """Tools whose definition differs from the stored pins of an earlier session (an upgrade, or a
+    rug pull between sessions): asked about, where a change within the session is denied."""
     added: set[ToolKey] = field(default_factory=set)
     listed: set[str] = field(default_factory=set)
     """Servers whose first complete tool list this session has seen."""
@@ -129,7 +132,7 @@ class ToolPins:
             self.created.add(server)
         for name, state in seen.states.items():
             if state == "changed":
-                self.changed.add((server, name))
+                self.updated.add((server, name))
             elif state == "added":
                 self.added.add((server, name))
 
@@ -139,6 +142,8 @@ class ToolPins:
         key = (server, tool)
         if key in self.changed:
             return "changed"
+        if key in self.updated:
+            return "updated"
         if key in self.added:
             return "added"
         return "pinned" if key in self.digests else "unseen"
@@ -147,6 +152,8 @@ class ToolPins:
         """The worst state of the server's tools: changed, added, pinned, else unseen."""
         if any(s == server for s, _ in self.changed):
             return "changed"
+        if any(s == server for s, _ in self.updated):
+            return "updated"
         if any(s == server for s, _ in self.added):
             return "added"
         return "pinned" if any(s == server for s, _ in self.digests) else "unseen"
@@ -234,6 +241,7 @@ class SessionState:
                     # created by this session (a server listed with no tools is not kept).
                     server in self.pins.listed,
                     server in self.pins.created,
+                    (server, tool) in self.pins.updated,
                 ]
                 for (server, tool), digest in self.pins.digests.items()
             ],
@@ -264,11 +272,11 @@ class SessionState:
             pins = ToolPins()
             for server, tool, digest, annotations, changed, *flags in document["pins"]:
                 # Rows of snapshots from before "added" have five fields: the flags default to off.
-                added, listed, created = (list(flags) + [False] * 3)[:3]
+                added, listed, created, updated = (list(flags) + [False] * 4)[:4]
                 key = (str(server), str(tool))
                 pins.digests[key] = str(digest)
                 pins.annotations[key] = annotations
-                for flag, into in ((changed, pins.changed), (added, pins.added)):
+                for flag, into in ((changed, pins.changed), (added, pins.added), (updated, pins.updated)):
                     if flag:
                         into.add(key)
                 for flag, servers in ((listed, pins.listed), (created, pins.created)):

@@ -16,7 +16,7 @@ VERSION = "mcp-firewall.policy-input/1"
 TrustName = Literal["trusted", "internal", "untrusted"]
 ConfidentialityName = Literal["public", "private"]
 Phase = Literal["call", "result", "list", "resource", "prompt", "sampling", "elicitation"]
-PinState = Literal["unseen", "pinned", "added", "changed"]
+PinState = Literal["unseen", "pinned", "added", "updated", "changed"]
 
 
 class _Doc(BaseModel):
@@ -75,7 +75,7 @@ class ToolDoc(_Doc):
         "nothing said anything and the spec's worst-case defaults apply"
     )
     pin: PinState = Field(
-        description="unseen; pinned (definition as first seen); added (first listed after the server's first list: a tool that appeared mid-session or since the stored pins); changed since first seen (this session or the stored pins)"
+        description="unseen; pinned (definition as first seen); added (first listed after the server's first list: a tool that appeared mid-session or since the stored pins); updated (differs from the stored pins of an earlier session: an upgrade or a rug pull between sessions); changed within this session"
     )
 
 

@@ -1,21 +1,21 @@
 # baseline: the pack that runs with no configuration at all. It denies what is attacker-directed,
 # asks about what is ambiguous, and allows the rest.
 # - Deny: a side effect (sink, egress, destructive) steered by a value from text a detector flagged,
-#   or an egress call steered by an address, link or account number lifted from untrusted prose
-#   (someone wrote it into a page or a mail; an injection looks exactly like that).
+#   by a link built around an untrusted host, or an egress call steered by an address, link or
+#   account number lifted from untrusted prose into where it goes (someone wrote it into a page or
+#   a mail; an injection looks exactly like that).
 # - Allow: a server's own records flowing back into it (an id, a path, a flight number the server
-#   returned, passed back to the same server), and untrusted prose quoted as data in a free-text
-#   argument (a mail's body), unless an address in it is lifted out of its context into an egress
-#   call's body. A network read of a URL copied whole from content (following a link carries nothing
-#   out) is allowed.
+#   returned, passed back to the same server), and untrusted prose, links and addresses quoted as
+#   data in a free-text argument (a mail's body), unless the session holds flagged text. A network
+#   read of a URL copied whole from content (following a link carries nothing out) is allowed.
 # - Ask: any other side effect whose target derives from untrusted content (a value copied from
 #   another server's output, a record of untrusted content going to another server).
 # - Once the session context is untrusted, a destructive call (by annotation, config, catalog or the
 #   verb in its name; not by the spec's worst-case default for a tool that says nothing) needs
 #   approval, unless the user asked for exactly that call (every argument is in their own words);
 #   after a detector flagged text in the session, such a call the user did not ask for is denied.
-# - A call to a tool whose definition changed since it was pinned is denied; a tool that appeared
-#   after its server was first listed needs approval.
+# - A call to a tool whose definition changed within the session is denied; one that differs from
+#   the pins of an earlier session, or that appeared after its server was first listed, is asked.
 package mcp_firewall.packs.baseline
 
 import rego.v1
@@ -142,15 +142,28 @@ ask contains finding if {
 	finding := {"rule_id": "baseline.untrusted_target_needs_approval", "reason": describe(argument)}
 }
 
-# A tool whose definition (description, schema, annotations) changed after it was pinned (first
-# listed in this session, or in the stored pins of an earlier one) is not the tool the agent (or
-# its user) approved: a rug pull.
+# A tool whose definition (description, schema, annotations) changed after it was first listed in
+# this session is not the tool the agent (or its user) approved: a rug pull.
 deny contains finding if {
 	input.phase == "call"
 	input.tool.pin == "changed"
 	finding := {
 		"rule_id": "baseline.tool_definition_changed",
-		"reason": sprintf("the definition of %v changed after it was pinned", [input.tool.name]),
+		"reason": sprintf("the definition of %v changed after it was first listed in this session", [input.tool.name]),
+	}
+}
+
+# A tool whose definition differs from the pins of an earlier session: an upgrade, or a rug pull
+# between sessions. The person decides; `mcp-firewall pins accept` pins the new definition.
+ask contains finding if {
+	input.phase == "call"
+	input.tool.pin == "updated"
+	finding := {
+		"rule_id": "baseline.tool_definition_updated",
+		"reason": sprintf(
+			"the definition of %v differs from the one pinned in an earlier session (an upgrade, or a change to review: mcp-firewall pins list)",
+			[input.tool.name],
+		),
 	}
 }
 

@@ -238,3 +238,10 @@ test_an_untrusted_link_lifted_into_a_body_steers_once_text_was_flagged if {
 	some f in baseline.deny with input as inp
 	f.rule_id == "baseline.untrusted_argument_to_side_effect"
 }
+
+test_a_tool_updated_since_an_earlier_session_asks if {
+	updated := object.union(call(["source"], "annotations", [], "trusted"), {"tool": {"name": "add", "classes": ["source"], "classes_from": "annotations", "pin": "updated"}})
+	count(baseline.deny) == 0 with input as updated
+	some f in baseline.ask with input as updated
+	f.rule_id == "baseline.tool_definition_updated"
+}

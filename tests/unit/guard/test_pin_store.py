@@ -45,15 +45,17 @@ def test_an_unknown_server_is_pinned_whole_on_first_use(tmp_path: Path) -> None:
     assert again.server_state("mail") == "pinned"
 
 
-def test_a_definition_changed_between_sessions_is_changed_until_accepted(tmp_path: Path) -> None:
+def test_a_definition_changed_between_sessions_is_updated_until_accepted(tmp_path: Path) -> None:
     path = tmp_path / "pins.json"
     session(path).pin_all("mail", [SEND, READ])
     later = session(path)
     later.pin_all("mail", [EVIL_SEND, READ])
-    assert later.state("mail", "send_email") == "changed" and later.state("mail", "read_inbox") == "pinned"
-    assert later.server_state("mail") == "changed"
-    # A call with the catalog's (changed) schema stays changed.
-    assert later.pin("mail", EVIL_SEND) == "changed"
+    # "updated" (asked about): it differs from an earlier session's pin; "changed" is kept for a
+    # change within the session (denied)
+    assert later.state("mail", "send_email") == "updated" and later.state("mail", "read_inbox") == "pinned"
+    assert later.server_state("mail") == "updated"
+    # A call with the catalog's (changed) schema stays updated.
+    assert later.pin("mail", EVIL_SEND) == "updated"
     store = PinStore(path)
     row = next(r for r in describe(store.load(), "mail") if r["tool"] == "send_email")
     assert row["state"] == "changed" and row["seen"] == fingerprint(EVIL_SEND)
@@ -61,7 +63,7 @@ def test_a_definition_changed_between_sessions_is_changed_until_accepted(tmp_pat
     # Still changed in every later session, until the operator accepts the new definition.
     third = session(path)
     third.pin_all("mail", [EVIL_SEND, READ])
-    assert third.state("mail", "send_email") == "changed"
+    assert third.state("mail", "send_email") == "updated"
     assert store.accept("mail", "send_email") == 1
     accepted = session(path)
     accepted.pin_all("mail", [EVIL_SEND, READ])
@@ -69,7 +71,7 @@ def test_a_definition_changed_between_sessions_is_changed_until_accepted(tmp_pat
     # ...and the old definition is now the change.
     back = session(path)
     back.pin_all("mail", [SEND, READ])
-    assert back.state("mail", "send_email") == "changed"
+    assert back.state("mail", "send_email") == "updated"
 
 
 def test_reset_forgets_so_the_next_listing_pins_again(tmp_path: Path) -> None:
