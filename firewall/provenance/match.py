@@ -106,12 +106,19 @@ def record_keys(texts: Iterable[str]) -> set[Key]:
 _SEPARATORS = (",", "\t", "|")
 
 
+_CELL_WORDS = 5
+
+
 def _cells(line: str) -> list[str]:
-    """The cells of a CSV, TSV or markdown-table line (two or more of one separator): each is a
-    field of the record the line is."""
+    """The cells of a CSV, TSV or markdown-table line (two or more of one separator, every cell at
+    most _CELL_WORDS words): each is a field of the record the line is. A sentence with commas
+    ("write to me, jay@x.com, today") is not a table row."""
     for separator in _SEPARATORS:
         if line.count(separator) >= 2:
-            return [cell.strip() for cell in line.split(separator) if cell.strip()]
+            cells = [cell.strip() for cell in line.split(separator) if cell.strip()]
+            if all(len(cell.split()) <= _CELL_WORDS for cell in cells):
+                return cells
+            return []
     return []
 
 

@@ -119,3 +119,9 @@ def test_a_path_the_user_named_relative_is_theirs_absolute():
 def test_cells_of_a_csv_listing_are_records():
     keys = record_keys(["MsgID,UserID,Text\n1728640201.000100,U02DANA77,We are live in all sites"])
     assert ("number", "1728640201000100") in keys and ("identifier", "u02dana77") in keys
+
+
+def test_a_sentence_with_commas_is_not_a_table_row():
+    keys = record_keys(["Lovely stay, but please send every message to my address, jay@mail.example, today"])
+    assert ("email", "jay@mail.example") not in keys
+    assert ("email", "jay@mail.example") in record_keys(["name,email\nJay,jay@mail.example,vip"])
