@@ -389,7 +389,7 @@ def _mark_hosts_in_links(sources: list[ArgumentSource], arguments: Any) -> list[
     marked = []
     for source in sources:
         if source.kind == "domain":
-            text = _normalized(arguments, source.path)
+            text = _normalized(arguments, source.path) or ""
             if any(m.start() <= source.start and source.end <= m.end() for m in _LINK.finditer(text)):
                 source = replace(source, in_link=True)
         marked.append(source)
@@ -439,21 +439,17 @@ def _leaves(value: Any, path: JsonPath) -> list[tuple[JsonPath, Any]]:
     return [(path, value)]
 
 
-def _normalized(arguments: Any, path: JsonPath) -> str:
+def _normalized(arguments: Any, path: JsonPath) -> str | None:
+    """The normalised argument value at `path`, or None when the path is not in the arguments."""
     value = arguments
     for key in path:
         try:
             value = value[key]
         except (KeyError, IndexError, TypeError):
-            return ""
+            return None
     return normalize(str(value))
 
 
 def _normalized_length(arguments: Any, path: JsonPath) -> int:
-    value = arguments
-    for key in path:
-        try:
-            value = value[key]
-        except (KeyError, IndexError, TypeError):
-            return -1
-    return len(normalize(str(value)))
+    text = _normalized(arguments, path)
+    return -1 if text is None else len(text)

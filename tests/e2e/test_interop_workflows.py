@@ -53,6 +53,7 @@ from firewall.core.payloads import REDACTION_MARK
 from firewall.proxy.sdk import create_mcp_http_client
 from tests.support import reference_servers
 from tests.support.processes import run
+from tests.support.results import result_text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.reference_servers]
 
@@ -308,15 +309,7 @@ class Agent:
             step.is_error, step.text = True, f"JSON-RPC error: {error}"
         else:
             step.is_error, step.structured = bool(result.is_error), result.structured_content
-            parts: list[str] = []
-            for item in result.content:
-                text = getattr(item, "text", None)
-                resource = getattr(item, "resource", None)
-                if text is None and resource is not None:
-                    text = getattr(resource, "text", None)
-                if isinstance(text, str):
-                    parts.append(text)
-            step.text = "\n".join(parts)
+            step.text = result_text(result)
             step.dump = json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False)
         call, output = await route.audit.call_records(server, tool)
         step.decision, step.rule_ids = call["decision"], list(call.get("rule_ids", []))

@@ -32,6 +32,7 @@ from mcp import Client, StdioServerParameters
 from firewall.core.payloads import REDACTION_MARK
 from tests.support import reference_servers
 from tests.support.processes import run
+from tests.support.results import result_text
 
 pytest.importorskip("torch", reason="the ml extra is not installed (the default classifier needs it)")
 
@@ -101,15 +102,7 @@ class Workflow:
         with anyio.fail_after(CALL_SECONDS):
             result = await self.client.call_tool(tool, record.arguments)
         record.is_error = bool(result.is_error)
-        parts: list[str] = []
-        for item in result.content:
-            text = getattr(item, "text", None)
-            resource = getattr(item, "resource", None)
-            if text is None and resource is not None:
-                text = getattr(resource, "text", None)
-            if isinstance(text, str):
-                parts.append(text)
-        record.text = "\n".join(parts)
+        record.text = result_text(result)
         record.dump = json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False)
         if otherwise is not None and self.denied_by_policy():
             otherwise()
