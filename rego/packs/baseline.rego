@@ -31,7 +31,7 @@ content_arguments := {
 	"description", "title", "summary", "html", "markdown", "location", "edits", "patch", "diff",
 }
 
-# Values that say where something goes (or whom money goes to): these steer even inside free text.
+# Values that say where something goes (or whom money goes to).
 addressing_kinds := {"email", "url", "domain", "iban"}
 
 steering(argument) if not argument.path[0] in content_arguments
@@ -127,7 +127,8 @@ describe(argument) := sprintf(
 
 origin_words(argument) := ", in text a detector flagged" if argument.flagged
 else := ", from prose" if not argument.record
-else := ", a record of another server"
+else := ", a record of another server" if not argument.same_server
+else := ", a record, in a session where a detector flagged text"
 
 deny contains finding if {
 	some argument in untrusted_targets
