@@ -32,7 +32,8 @@ def add_parser(sub: Any) -> None:
         "pins",
         help="show, reset and accept the tool definitions pinned across sessions",
         description="Tool definitions are pinned on first use, per server (name and command or URL); "
-        "a definition that changes later is denied until accepted (docs/pins.md).",
+        "a definition that differs in a later session is asked about until accepted, one that changes "
+        "within a session is denied (docs/pins.md).",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
