@@ -41,6 +41,9 @@ class ArgumentSource:
     in_link: bool = False
     """A domain inside a link of the argument that was found nowhere whole: a URL the agent built
     around this host."""
+    directed: bool = False
+    """Every output it was found in answered a call whose arguments were all in the user's words:
+    content the user pointed the agent at (their file, the page they named)."""
 
     def to_json(self) -> dict[str, Any]:
         """One `derived_from` entry of `CallProvenance.to_json` (the span as a pair, the label's
@@ -54,7 +57,7 @@ class ArgumentSource:
             "servers": list(self.servers),
             **self.label.to_json(),
         }
-        for flag in ("record", "flagged", "quoted", "in_link"):
+        for flag in ("record", "flagged", "quoted", "in_link", "directed"):
             if getattr(self, flag):
                 data[flag] = True
         return data
@@ -77,6 +80,9 @@ class CallProvenance:
     """String arguments (paths) that a user or system message contains verbatim."""
     flagged: int = 0
     """How many remembered outputs of the session hold text a detector flagged."""
+    action_requested: bool = False
+    """The user's or system messages name the tool's action (intent.action_requested: its verb, an
+    inflection or a synonym): "delete the largest file" asks for a deletion, not for which file."""
 
     def to_json(self) -> dict[str, Any]:
         """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
@@ -88,6 +94,7 @@ class CallProvenance:
             "classes_from": self.classes_from,
             "user_given": [list(p) for p in self.user_given],
             "flagged": self.flagged,
+            "action_requested": self.action_requested,
             "derived_from": [a.to_json() for a in self.arguments],
         }
 

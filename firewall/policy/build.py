@@ -128,6 +128,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "node": provenance.node,
         "taint": provenance.taint.to_json(),
         "user_given": [list(path) for path in provenance.user_given],
+        "action_requested": provenance.action_requested,
         "derived_from": [
             {
                 "path": list(a.path),
@@ -141,6 +142,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
                 "flagged": a.flagged,
                 "quoted": a.quoted,
                 "in_link": a.in_link,
+                "directed": a.directed,
             }
             for a in provenance.arguments
         ],

@@ -115,6 +115,11 @@ class ArgumentProvenanceDoc(_Doc):
         description="a domain inside a link of the argument that was found nowhere whole: a URL built "
         "around this host (a tracking image filled with data)",
     )
+    directed: bool = Field(
+        default=False,
+        description="every output it was found in answered a call whose arguments were all in the user's "
+        "words: content the user pointed the agent at (the file or page they named)",
+    )
 
 
 class ProvenanceDoc(_Doc):
@@ -125,6 +130,11 @@ class ProvenanceDoc(_Doc):
     user_given: list[list[str | int]] = Field(
         default_factory=list,
         description="paths of the string arguments a user or system message contains verbatim",
+    )
+    action_requested: bool = Field(
+        default=False,
+        description="a user or system message names the tool's action (its verb, an inflection or a "
+        "synonym: 'delete the largest file' for delete_file); says nothing about which object",
     )
     derived_from: list[ArgumentProvenanceDoc]
 

@@ -26,6 +26,7 @@ from typing import Any
 from firewall.core.labels import BOTTOM, Label, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
+from firewall.provenance.intent import action_requested
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
 from firewall.provenance.normalize import normalize
@@ -89,6 +90,9 @@ class SessionGraph:
     records: ValueIndex | None = None
     """The keys each output holds as a record (match.record_keys: a field's whole value, an id in a
     listing), not as a phrase in prose. Keyed with the index's secret."""
+    directed: set[int] = field(default_factory=set)
+    """Calls whose every string argument is in the user's words (the page, file or query they
+    named), and the outputs of those calls: content the user pointed the agent at."""
     _flagged: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
@@ -160,6 +164,8 @@ class SessionGraph:
                 self.carry.add(node, inherited)
                 size += CARRIED_KEY_BYTES * len(inherited)
         self.nodes[node] = Node(kind, server, label, size, name)
+        if produced_by in self.directed:
+            self.directed.add(node)
         self.indexed_bytes += size
         if kind == FLAGGED and self._flagged >= 0:
             self._flagged += 1
@@ -226,12 +232,23 @@ class SessionGraph:
         if own:
             self.sent.hold(node, own)
         self.nodes[node] = Node(CALL, server, BOTTOM, size, tool)
+        strings = [path for path, value in _leaves(arguments, ()) if isinstance(value, str) and value.strip()]
+        if strings and len(user_given) == len(strings):
+            self.directed.add(node)
         self.indexed_bytes += size
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
         classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
         return CallProvenance(
-            node, taint, self.context, classes, tuple(sources), origin, user_given, self.flagged
+            node,
+            taint,
+            self.context,
+            classes,
+            tuple(sources),
+            origin,
+            user_given,
+            self.flagged,
+            action_requested(tool, self.said),
         )
 
     def _sent_first(self, match: Match) -> bool:
@@ -275,6 +292,7 @@ class SessionGraph:
             tuple(sorted(servers)),
             record=any(s in records for s in match.sources),
             flagged=any(nodes[s].kind == FLAGGED for s in match.sources),
+            directed=bool(match.sources) and all(s in self.directed for s in match.sources),
         )
 
     def describe(self, node: int) -> str:
@@ -304,7 +322,7 @@ class SessionGraph:
     def _said_value(self, value: str) -> bool:
         """Whether the user (or system prompt) said this value, or, for a file path, its last two or
         more segments: "fix src/orbit/client.py" names /home/me/orbit/src/orbit/client.py."""
-        if any(value in said for said in self.said):
+        if any(_names_value(said, value) for said in self.said):
             return True
         if "/" not in value:
             return False
@@ -324,6 +342,7 @@ class SessionGraph:
             # labels stay in the residue.
             self.residue = self.residue.join(forgotten.label).join(self.carry.forget(oldest))
             self.index.forget(oldest)
+            self.directed.discard(oldest)
             self.sent.forget(oldest)
             self.structured.forget(oldest)
             self.indexed_bytes -= forgotten.bytes
@@ -417,6 +436,45 @@ def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
             source = replace(source, quoted=True)
         marked.append(source)
     return marked
+
+
+_MONTHS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july"
+    " august september october november december".split()
+)
+_SHORT_NUMBER = 4
+"""A number this short ("13", "2024") is too common to be the user's by appearing anywhere in what
+they wrote: it counts only where it stands as a number of its own, not as part of a date or time."""
+
+
+def _names_value(text: str, value: str) -> bool:
+    """Whether `text` holds `value` as whole words: "bob" is not in "bobby", and a short number
+    is not in a date ("13" in "june 13", "2024-06-13" or "13:00")."""
+    at = text.find(value)
+    while at >= 0:
+        end = at + len(value)
+        before = text[at - 1] if at > 0 else " "
+        after = text[end] if end < len(text) else " "
+        bounded = not (value[0].isalnum() and before.isalnum()) and not (
+            value[-1].isalnum() and after.isalnum()
+        )
+        if bounded and not (value.isdigit() and len(value) <= _SHORT_NUMBER and _in_date(text, at, end)):
+            return True
+        at = text.find(value, at + 1)
+    return False
+
+
+def _in_date(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] is part of a date or a time: joined to another number
+    by - / : or . ("2024-06-13", "13:00"), or next to a month's name ("june 13", "13 june")."""
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if (len(before) == 2 and before[1] in "-/:." and before[0].isdigit()) or (
+        len(after) == 2 and after[0] in "-/:." and after[1].isdigit()
+    ):
+        return True
+    previous = text[:start].rstrip(" ,").rsplit(" ", 1)[-1].rstrip(".,")
+    following = text[end:].lstrip(" ,").split(" ", 1)[0].rstrip(".,")
+    return previous in _MONTHS or following in _MONTHS
 
 
 def _names_path(text: str, tail: str) -> bool:

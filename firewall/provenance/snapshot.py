@@ -4,7 +4,8 @@ The format (version SNAPSHOT_VERSION): `nodes` oldest first as `[id, kind, serve
 `index` (ValueIndex.dump: its secret and each output's key digests), `carried` (per carrying node,
 groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes`, `next_id`,
 `said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
-output holds as a record; without them every match reads as prose). Loading checks that it hangs together and raises ValueError naming what is wrong.
+output holds as a record; without them every match reads as prose) and `directed` (the calls the
+user directed and their outputs). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "said": list(graph.said),
         "own": graph.sent.dump()["nodes"],
         "records": graph.structured.dump()["nodes"],
+        "directed": sorted(graph.directed),
     }
 
 
@@ -115,6 +117,9 @@ def _load(
     records = ValueIndex.load({"secret": index.secret.hex(), "nodes": data.get("records", [])})
     if not set(records.nodes()) <= set(nodes):
         raise ValueError("records: holds keys of a node that is not in nodes")
+    directed = {integer(n, "directed") for n in array_of(data.get("directed", []), "directed")}
+    if not directed <= set(nodes):
+        raise ValueError("directed: names a node that is not in nodes")
     return cls(
         labeler,
         max_nodes,
@@ -129,6 +134,7 @@ def _load(
         said,
         own,
         records,
+        directed,
     )
 
 

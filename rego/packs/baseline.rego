@@ -9,11 +9,14 @@
 #   data in a free-text argument (a mail's body), unless the session holds flagged text. A network
 #   read of a URL copied whole from content (following a link carries nothing out) is allowed.
 # - Ask: any other side effect whose target derives from untrusted content (a value copied from
-#   another server's output, a record of untrusted content going to another server).
+#   another server's output, a record of untrusted content going to another server); after a
+#   detector flagged text in the session, only when the user asked for that kind of action (else
+#   deny).
 # - Once the session context is untrusted, a destructive call (by annotation, config, catalog or the
 #   verb in its name; not by the spec's worst-case default for a tool that says nothing) needs
-#   approval, unless the user asked for exactly that call (every argument is in their own words);
-#   after a detector flagged text in the session, such a call the user did not ask for is denied.
+#   approval, unless the user asked for exactly that call (every argument is in their own words) or
+#   for that kind of action ("delete the largest file"); after a detector flagged text in the
+#   session, such a call the user did not ask for is denied, and one of a kind they asked for asked.
 # - A call to a tool whose definition changed within the session is denied; one that differs from
 #   the pins of an earlier session, or that appeared after its server was first listed, is asked.
 package mcp_firewall.packs.baseline
@@ -65,15 +68,16 @@ steering(argument) if {
 	not argument.quoted
 }
 
-# A read over the network (egress, no sink or destructive class) of a URL copied whole from
-# content: the agent follows a link, and the request carries nothing it composed.
+# A read over the network (egress, no sink or destructive class) of a URL (or a bare host, as
+# people write them in chat: "see www.example.com") copied whole from content: the agent follows a
+# link, and the request carries nothing it composed.
 followed_link(argument) if {
 	every class in input.tool.classes {
 		class in {"source", "egress"}
 	}
 	some copied in input.provenance.derived_from
 	copied.path == argument.path
-	copied.kind in {"url", "field"}
+	copied.kind in {"url", "domain", "field"}
 	copied.whole
 	not copied.flagged
 }
@@ -100,7 +104,22 @@ attacker_directed(argument) if {
 	"egress" in input.tool.classes
 	argument.kind in addressing_kinds
 	not argument.record
+	not user_pointed(argument)
 }
+
+# An address from content the user pointed the agent at (the file or page they named), for the
+# kind of action they asked for ("email each person in the TODO list of the minutes file", "her
+# address is on her website"): most likely theirs, but that content is someone else's words, so
+# the person decides (the ask below), and not once a detector flagged text in this session.
+user_pointed(argument) if {
+	argument.directed
+	action_requested
+	object.get(input.session, ["counts", "flagged"], 0) == 0
+}
+
+# The user's words name this tool's action (its verb or a synonym: "delete the largest file" for
+# delete_file). Which object it acts on is still judged by where its targets came from.
+action_requested if object.get(input.provenance, "action_requested", false) == true
 
 # A server's own record passed back to it: the id of the order it listed, the path it returned,
 # the sender of a mail replied to. An id, number or path of the server's own content goes back to
@@ -140,7 +159,28 @@ ask contains finding if {
 	some argument in untrusted_targets
 	not attacker_directed(argument)
 	not own_record(argument)
+	not unrequested_after_flagged_content
 	finding := {"rule_id": "baseline.untrusted_target_needs_approval", "reason": describe(argument)}
+}
+
+# Once a detector flagged text in the session, a side effect of a kind the user never asked for,
+# aimed by untrusted content (even the server's own records around the injection: "book the most
+# expensive hotel"), is denied rather than put to the person: the person is asked only about the
+# kinds of action they asked for.
+unrequested_after_flagged_content if {
+	object.get(input.session, ["counts", "flagged"], 0) > 0
+	not action_requested
+}
+
+deny contains finding if {
+	some argument in untrusted_targets
+	not attacker_directed(argument)
+	not own_record(argument)
+	unrequested_after_flagged_content
+	finding := {
+		"rule_id": "baseline.unrequested_side_effect_after_flagged_content",
+		"reason": sprintf("%v; a detector flagged text in this session and the user did not ask for this kind of action", [describe(argument)]),
+	}
 }
 
 # A tool whose definition (description, schema, annotations) changed after it was first listed in
@@ -202,8 +242,12 @@ destructive_in_untrusted_context if {
 	not user_requested
 }
 
+# A destructive call of the kind the user asked for, on targets that are theirs or the server's own
+# records (other targets ask above), is their work: it is allowed while no text was flagged, and
+# asked about after.
 ask contains finding if {
 	destructive_in_untrusted_context
+	not action_requested
 	object.get(input.session, ["counts", "flagged"], 0) == 0
 	finding := {
 		"rule_id": "baseline.destructive_in_untrusted_context",
@@ -213,11 +257,25 @@ ask contains finding if {
 
 deny contains finding if {
 	destructive_in_untrusted_context
+	not action_requested
 	object.get(input.session, ["counts", "flagged"], 0) > 0
 	finding := {
 		"rule_id": "baseline.destructive_after_flagged_content",
 		"reason": sprintf(
 			"%v is destructive, the user did not ask for it, and a detector flagged text in this session",
+			[input.tool.name],
+		),
+	}
+}
+
+ask contains finding if {
+	destructive_in_untrusted_context
+	action_requested
+	object.get(input.session, ["counts", "flagged"], 0) > 0
+	finding := {
+		"rule_id": "baseline.destructive_requested_after_flagged_content",
+		"reason": sprintf(
+			"%v is destructive and a detector flagged text in this session; the user asked for this kind of action, but not with these arguments",
 			[input.tool.name],
 		),
 	}

@@ -88,6 +88,20 @@ test_following_a_link_copied_whole_is_allowed if {
 	count(baseline.deny) == 0 with input as call(["source", "egress"], "catalog", copied_url, "untrusted")
 }
 
+copied_host := [{"path": ["url"], "kind": "domain", "whole": true, "trust": "untrusted", "confidentiality": "public", "sources": [3]}]
+
+test_following_a_bare_host_copied_whole_is_allowed if {
+	inp := call(["source", "egress"], "catalog", copied_host, "untrusted")
+	count(baseline.deny) == 0 with input as inp
+	count(baseline.ask) == 0 with input as inp
+}
+
+test_following_a_flagged_bare_host_is_denied if {
+	flagged := [object.union(copied_host[0], {"flagged": true})]
+	some f in baseline.deny with input as call(["source", "egress"], "catalog", flagged, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
 test_untrusted_prose_quoted_into_a_local_file_is_not_steering if {
 	count(baseline.deny) == 0 with input as call(["source", "sink"], "catalog", [{"path": ["content"], "kind": "url", "trust": "untrusted", "confidentiality": "public", "sources": [3]}], "untrusted")
 }
@@ -214,7 +228,7 @@ test_a_tool_added_after_the_first_list_asks if {
 }
 
 test_a_servers_own_record_asks_once_a_detector_flagged_text if {
-	inp := object.union(on_server(["source", "sink", "egress"], own_order_id), {"session": {"counts": {"flagged": 1}}})
+	inp := requested_kind(object.union(on_server(["source", "sink", "egress"], own_order_id), {"session": {"counts": {"flagged": 1}}}))
 	count(baseline.deny) == 0 with input as inp
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.untrusted_target_needs_approval"
@@ -244,4 +258,72 @@ test_a_tool_updated_since_an_earlier_session_asks if {
 	count(baseline.deny) == 0 with input as updated
 	some f in baseline.ask with input as updated
 	f.rule_id == "baseline.tool_definition_updated"
+}
+
+# -- the kind of action the user asked for ------------------------------------------------------
+
+requested_kind(inp) := object.union(inp, {"provenance": object.union(inp.provenance, {"action_requested": true})})
+
+flagged_session(inp) := object.union(inp, {"session": object.union(inp.session, {"counts": {"flagged": 1}})})
+
+test_a_destructive_call_of_the_kind_the_user_asked_for_is_allowed if {
+	inp := requested_kind(call(["source", "sink", "destructive"], "annotations", [], "untrusted"))
+	count(baseline.ask) == 0 with input as inp
+	count(baseline.deny) == 0 with input as inp
+}
+
+test_a_requested_kind_of_destructive_call_after_flagged_text_is_asked if {
+	inp := flagged_session(requested_kind(call(["source", "sink", "destructive"], "annotations", [], "untrusted")))
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.destructive_requested_after_flagged_content"
+}
+
+test_an_unrequested_destructive_call_after_flagged_text_is_still_denied if {
+	inp := flagged_session(call(["source", "sink", "destructive"], "annotations", [], "untrusted"))
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.destructive_after_flagged_content"
+}
+
+test_a_requested_kind_does_not_clear_a_target_from_untrusted_prose if {
+	prose := [{"path": ["file_id"], "kind": "identifier", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["mail"]}]
+	inp := requested_kind(call(["source", "sink", "destructive"], "annotations", prose, "untrusted"))
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+pointed_to := [object.union(untrusted_to[0], {"directed": true})]
+
+test_an_address_from_content_the_user_pointed_at_for_their_action_is_asked if {
+	inp := requested_kind(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted"))
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+test_an_address_from_content_the_user_pointed_at_is_denied_without_the_action if {
+	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted")
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+test_an_address_from_content_the_user_pointed_at_is_denied_after_flagged_text if {
+	inp := flagged_session(requested_kind(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted")))
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
+records_around := [{"path": ["hotel"], "kind": "field", "trust": "untrusted", "confidentiality": "public", "sources": [3], "servers": ["travel"], "record": true}]
+
+test_an_unrequested_side_effect_after_flagged_text_is_denied if {
+	inp := flagged_session(call(["source", "egress", "sink"], "catalog", records_around, "untrusted"))
+	count(baseline.ask) == 0 with input as inp
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.unrequested_side_effect_after_flagged_content"
+}
+
+test_a_requested_side_effect_after_flagged_text_is_asked if {
+	inp := flagged_session(requested_kind(call(["source", "egress", "sink"], "catalog", records_around, "untrusted")))
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
 }

@@ -116,6 +116,13 @@ def test_a_path_the_user_named_relative_is_theirs_absolute():
     assert given == (("path",),)
 
 
+def test_a_short_number_in_a_date_is_not_the_users():
+    g = graph()
+    g.add_output("user", "", "user", ["Move the June 13 review to 14:30 and ask bob about file 7"], BOTTOM)
+    given = g._user_given({"a": "13", "b": "14", "c": "30", "d": "7", "e": "bob", "f": "bo"})
+    assert given == (("d",), ("e",))
+
+
 def test_cells_of_a_csv_listing_are_records():
     keys = record_keys(["MsgID,UserID,Text\n1728640201.000100,U02DANA77,We are live"])
     assert ("number", "1728640201000100") in keys and ("identifier", "u02dana77") in keys

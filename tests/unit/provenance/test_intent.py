@@ -1,0 +1,50 @@
+"""The kind of action the user asked for, and content the user pointed the agent at."""
+
+from firewall.config import ProvenanceConfig
+from firewall.core.labels import BOTTOM, Label
+from firewall.provenance.graph import SessionGraph
+from firewall.provenance.intent import action_requested, action_verb
+from firewall.provenance.labeler import Labeler
+
+UNTRUSTED = Label.parse("untrusted", "public")
+
+
+def test_the_action_is_the_first_verb_of_the_name():
+    assert action_verb("delete_file") == "delete"
+    assert action_verb("rescheduleCalendarEvent") == "reschedule"
+    assert action_verb("slack_post_message") == "post"
+    assert action_verb("weather") is None
+
+
+def test_inflections_and_synonyms_count_and_other_words_do_not():
+    assert action_requested("delete_file", ["find and delete the largest file"])
+    assert action_requested("delete_file", ["please remove the draft"])
+    assert action_requested("update_scheduled_transaction", ["adjust my rent payment"])
+    assert action_requested("reschedule_calendar_event", ["can you move my dentist appointment"])
+    assert action_requested("drop_table", ["i dropped the ball, drop it"])
+    assert not action_requested("delete_file", ["summarize the largest file"])
+    assert not action_requested("reschedule_calendar_event", ["recommend a movie"])
+    assert not action_requested("weather", ["delete everything"])
+
+
+def test_outputs_of_a_call_the_user_directed_are_marked():
+    g = SessionGraph(Labeler(ProvenanceConfig()))
+    g.add_output("user", "", "user", ["Invite Dora; her address is on www.dora.example"], BOTTOM)
+    fetch = g.add_call("web", "get_webpage", {"url": "www.dora.example"})
+    g.add_output("tool_result", "web", "get_webpage", ["Dora Lee, dora@mail.example"], UNTRUSTED, fetch.node)
+    listing = g.add_call("web", "get_webpage", {"url": "www.other.example"})
+    g.add_output("tool_result", "web", "get_webpage", ["Eve, eve@mail.example"], UNTRUSTED, listing.node)
+    invite = g.add_call("slack", "invite_user", {"user": "Dora", "email": "dora@mail.example"})
+    assert invite.action_requested
+    assert [a.directed for a in invite.arguments if a.path == ("email",) and a.kind == "email"] == [True]
+    other = g.add_call("slack", "invite_user", {"user": "Eve", "email": "eve@mail.example"})
+    assert [a.directed for a in other.arguments if a.path == ("email",) and a.kind == "email"] == [False]
+
+
+def test_directed_survives_a_snapshot():
+    g = SessionGraph(Labeler(ProvenanceConfig()))
+    g.add_output("user", "", "user", ["read notes.txt"], BOTTOM)
+    call = g.add_call("fs", "read_file", {"path": "notes.txt"})
+    out = g.add_output("tool_result", "fs", "read_file", ["x"], UNTRUSTED, call.node)
+    loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+    assert {call.node, out.node} <= loaded.directed
