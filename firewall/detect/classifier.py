@@ -24,6 +24,7 @@ from firewall.core.events import JsonPath
 from firewall.detect.abstain import can_hold_instruction
 from firewall.detect.base import Detection, Segment
 from firewall.detect.batcher import Batcher
+from firewall.detect.literals import widen_to_literals
 from firewall.detect.model import InjectionModel, Window
 from firewall.detect.prepare import Prepared, decoded_blocks, prepare
 
@@ -77,8 +78,8 @@ class ClassifierDetector:
         windows = [w for *_, job_windows in jobs for w in job_windows]
         scores = iter(await self.batcher.score(windows))
         hits = [
-            (path, prepared, block, window, score)
-            for (path, _), prepared, block, job_windows in jobs
+            (path, text, prepared, block, window, score)
+            for (path, text), prepared, block, job_windows in jobs
             for window in job_windows
             if (score := next(scores)) >= self.redact
         ]
@@ -89,19 +90,21 @@ class ClassifierDetector:
             narrowed[index] = await self.narrow(prepared.text, window.start, window.end)
 
         async with anyio.create_task_group() as group:
-            for index, (_, prepared, block, window, _) in enumerate(hits):
+            for index, (_, _, prepared, block, window, _) in enumerate(hits):
                 if block is None:
                     group.start_soon(narrow_one, index, prepared, window)
         flagged: list[tuple[JsonPath, int, int, float, float, bool]] = []
-        for (path, prepared, block, window, score), parts in zip(hits, narrowed, strict=True):
+        for (path, text, prepared, block, window, score), parts in zip(hits, narrowed, strict=True):
             if block is not None:
                 spans = [(*block, score)]
             else:
                 # A part that scores low alone was found by what is left without it: its score is
-                # the window's.
-                spans = [(*prepared.span(a, b), s if s >= self.redact else score) for a, b, s in parts] or [
-                    (*prepared.span(window.start, window.end), score)
-                ]
+                # the window's. In JSON, a part goes with the rest of the field it is in (the
+                # planted review), not only the sentence that gave it away.
+                spans = [
+                    (*widen_to_literals(text, *prepared.span(a, b)), s if s >= self.redact else score)
+                    for a, b, s in parts
+                ] or [(*prepared.span(window.start, window.end), score)]
             flagged += [(path, start, end, part, score, block is not None) for start, end, part in spans]
         withhold = any(window >= self.deny for *_, window, _ in flagged) and _mostly_flagged(
             segments, flagged

@@ -26,7 +26,10 @@ from firewall.core.view import SessionView
 
 RULE_ID = "detect.agent_instruction"
 PASSAGE_LIMIT = 2000
-_VERBS = r"(?:run|call|invoke|use|execute|trigger|issue|perform|do|apply|then|first|now|please|must|should)"
+_VERBS = (
+    r"(?:run|call|invoke|use|execute|trigger|issue|perform|do|apply|then|first|now|please|must|should"
+    r"|using|calling|invoking|running|executing)"
+)
 _DISTINCTIVE = re.compile(
     r"^(?=.{6,64}$)[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+|[a-z0-9][A-Z][A-Za-z0-9]*)+$"
 )
