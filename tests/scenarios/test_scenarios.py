@@ -30,6 +30,7 @@ SCENARIOS = [
     "resource-shared-handbook-exfil-mail",
     "search-poisoned-snippet-http-exfil",
     "search-hotel-review-passport-exfil",
+    "search-hotel-review-books-priciest-room",
     # markdown-image exfiltration
     "markdown-image-in-fetched-page",
     "markdown-image-in-issue-comment",
@@ -61,6 +62,7 @@ SCENARIOS = [
     "benign-code-mentions-system-prompt",
     "benign-readme-badges-allowed-hosts",
     "benign-user-named-recipient-on-web-page",
+    "benign-invite-address-from-named-page",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
     "benign-issue-triage-llm-bug-report",
@@ -87,6 +89,7 @@ SCENARIOS = [
     "benign-hotel-details-from-search-results",
     "benign-shop-order-address-change",
     "benign-calendar-move-listed-event",
+    "benign-drive-delete-largest-file",
     "benign-email-reply-in-thread-to-named-sender",
     "benign-forward-invoice-quoting-vendor-address",
     "benign-links-from-results-to-colleague",
