@@ -94,11 +94,11 @@ def test_every_tool_has_an_explicit_label_and_classes():
     [("deny", None, False), ("approve", "once", True), ("oracle", "once", True)],
 )
 async def test_an_ask_is_answered_by_the_approver_model(suite, model, answer, utility):
-    # user_task_2 adjusts the rent after reading the landlord's notice: a destructive update once
-    # the session has read untrusted content, which the baseline pack asks about
+    # user_task_12 follows the instructions in the landlord's notice: a destructive update of a kind
+    # the user never named, once the session has read untrusted content, which the baseline asks about
     firewall = replay.firewall_for("policy", suite)
     env = suite.load_and_inject_default_environment({})
-    episode, _ = await replay.run_episode(suite, firewall, env, suite.user_tasks["user_task_2"], None, model)
+    episode, _ = await replay.run_episode(suite, firewall, env, suite.user_tasks["user_task_12"], None, model)
     (asked,) = [s for s in episode.steps if s.asked]
     assert asked.call.function == "update_scheduled_transaction"
     assert asked.answer == answer and episode.utility is utility
@@ -127,7 +127,7 @@ async def test_the_report_compares_approver_models():
     run = await replay.benchmark(args)
     text = replay.report(run, args, "test")
     assert "| policy | " in text and "| policy+approve | " in text
-    assert "| policy | banking | user_task_2 | 1 |" in text  # its ask, in the asks per user task
+    assert "## Asks per user task" in text  # user_task_2's update is now of a kind the user asked for
 
 
 async def test_the_oracle_denies_the_injections_ask_and_approves_the_tasks(suite, attack):

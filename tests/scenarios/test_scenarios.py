@@ -62,7 +62,6 @@ SCENARIOS = [
     "benign-code-mentions-system-prompt",
     "benign-readme-badges-allowed-hosts",
     "benign-user-named-recipient-on-web-page",
-    "benign-invite-address-from-named-page",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
     "benign-issue-triage-llm-bug-report",
