@@ -93,22 +93,26 @@ class ClassifierDetector:
             for index, (_, _, prepared, block, window, _) in enumerate(hits):
                 if block is None:
                     group.start_soon(narrow_one, index, prepared, window)
-        flagged: list[tuple[JsonPath, int, int, float, float, bool]] = []
-        for (path, text, prepared, block, window, score), parts in zip(hits, narrowed, strict=True):
+        found: list[tuple[JsonPath, int, int, float, float, bool]] = []
+        text_of = {path: text for path, text, *_ in hits}
+        for (path, _text, prepared, block, window, score), parts in zip(hits, narrowed, strict=True):
             if block is not None:
                 spans = [(*block, score)]
             else:
                 # A part that scores low alone was found by what is left without it: its score is
-                # the window's. In JSON, a part goes with the rest of the field it is in (the
-                # planted review), not only the sentence that gave it away.
-                spans = [
-                    (*widen_to_literals(text, *prepared.span(a, b)), s if s >= self.redact else score)
-                    for a, b, s in parts
-                ] or [(*prepared.span(window.start, window.end), score)]
-            flagged += [(path, start, end, part, score, block is not None) for start, end, part in spans]
-        withhold = any(window >= self.deny for *_, window, _ in flagged) and _mostly_flagged(
-            segments, flagged
-        )
+                # the window's.
+                spans = [(*prepared.span(a, b), s if s >= self.redact else score) for a, b, s in parts] or [
+                    (*prepared.span(window.start, window.end), score)
+                ]
+            found += [(path, start, end, part, score, block is not None) for start, end, part in spans]
+        # Whether the output is nearly all injection is judged on what the detector found; only then
+        # is a finding in JSON widened to the rest of the field it is in (the planted review, not
+        # only the sentence that gave it away), so a long field that quotes one is not withheld.
+        withhold = any(window >= self.deny for *_, window, _ in found) and _mostly_flagged(segments, found)
+        flagged = [
+            (path, *_widen(text_of[path], start, end, in_block), part, window, in_block)
+            for path, start, end, part, window, in_block in found
+        ]
         action: Literal["redact", "deny"] = "deny" if withhold else "redact"
         return [
             Detection(
@@ -253,6 +257,11 @@ def _rest(text: str, start: int, end: int, pieces: list[tuple[int, int]], taken:
         at = b
     kept.append(text[at:end])
     return "".join(kept)
+
+
+def _widen(text: str, start: int, end: int, in_block: bool) -> tuple[int, int]:
+    """A finding's span widened to the JSON string literals it touches (a base64 block is exact)."""
+    return (start, end) if in_block else widen_to_literals(text, start, end)
 
 
 def _logit(p: float) -> float:
