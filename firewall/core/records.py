@@ -83,6 +83,9 @@ class CallProvenance:
     action_requested: bool = False
     """The user's or system messages name the tool's action (intent.action_requested: its verb, an
     inflection or a synonym): "delete the largest file" asks for a deletion, not for which file."""
+    object_named: bool = False
+    """The user's or system messages also name what the tool acts on (intent.object_named: a word
+    of its name after the verb, or a synonym): "update my password" for update_password."""
 
     def to_json(self) -> dict[str, Any]:
         """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
@@ -95,6 +98,7 @@ class CallProvenance:
             "user_given": [list(p) for p in self.user_given],
             "flagged": self.flagged,
             "action_requested": self.action_requested,
+            "object_named": self.object_named,
             "derived_from": [a.to_json() for a in self.arguments],
         }
 

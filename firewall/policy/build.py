@@ -129,6 +129,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "taint": provenance.taint.to_json(),
         "user_given": [list(path) for path in provenance.user_given],
         "action_requested": provenance.action_requested,
+        "object_named": provenance.object_named,
         "derived_from": [
             {
                 "path": list(a.path),

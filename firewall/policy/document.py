@@ -136,6 +136,12 @@ class ProvenanceDoc(_Doc):
         description="a user or system message names the tool's action (its verb, an inflection or a "
         "synonym: 'delete the largest file' for delete_file); says nothing about which object",
     )
+    object_named: bool = Field(
+        default=False,
+        description="a user or system message also names what the tool acts on (a word of its name "
+        "after the verb, its plural or a synonym: 'my password' for update_password); true when the "
+        "name has no such word",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

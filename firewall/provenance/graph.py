@@ -26,7 +26,7 @@ from typing import Any
 from firewall.core.labels import BOTTOM, Label, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
-from firewall.provenance.intent import action_requested
+from firewall.provenance.intent import action_requested, object_named
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
 from firewall.provenance.normalize import normalize
@@ -249,6 +249,7 @@ class SessionGraph:
             user_given,
             self.flagged,
             action_requested(tool, self.said),
+            object_named(tool, self.said),
         )
 
     def _sent_first(self, match: Match) -> bool:

@@ -20,6 +20,7 @@ from firewall.provenance.codec import array_of, digests_from_text, digests_to_te
 from firewall.provenance.deobfuscate import variants
 from firewall.provenance.extract import (
     MAX_FIELD,
+    STOP_VALUES,
     Value,
     field_value,
     is_field,
@@ -173,7 +174,30 @@ def phrase_keys(texts: Iterable[str]) -> set[Key]:
                 text = fold_quotes(" ".join(words[i : i + n])).strip(" ,;.!?:()")
                 if is_field(text):
                     keys.add(("field", text))
+        keys.update(("field", quoted) for quoted in _quoted_short_values(raw))
     return keys
+
+
+_QUOTED_SHORT = re.compile(r"(?<!\w)[\"'`\u2018\u201c]([\w.:#@/-]{1,7})[\"'`\u2019\u201d](?!\w)")
+"""A short token in quotes ("delete the file with id '13'", "close ticket \"T-9\""): too short to be a
+field anywhere else, but an injection that spells out which record to act on quotes it."""
+
+
+def _quoted_short_values(text: str) -> Iterator[str]:
+    """The short quoted tokens of flagged text, normalised, as short_field keys them."""
+    for match in _QUOTED_SHORT.finditer(text):
+        value = short_field(match.group(1))
+        if value is not None:
+            yield value
+
+
+def short_field(text: str) -> str | None:
+    """A whole value too short to be a field (under 8 characters), normalised, when it holds a
+    letter or digit and is not a stop value: matched only against quoted tokens of flagged text."""
+    value = fold_quotes(normalize(text)).strip(" ,;.!?:()")
+    if not value or is_field(value) or value in STOP_VALUES or not any(c.isalnum() for c in value):
+        return None
+    return value
 
 
 def _json_leaves(value: Any) -> Iterator[str]:
@@ -205,6 +229,8 @@ def argument_values(arguments: Any, path: JsonPath = ()) -> Iterator[tuple[JsonP
         field: Value | None = field_value(text)
         if field is not None:
             yield path, ("field", field.key), field.start, field.end
+        elif (short := short_field(text)) is not None:
+            yield path, ("field", short), 0, len(text)
         for shingle, start, end in shingles(text):
             yield path, ("shingle", shingle), start, end
 

@@ -110,6 +110,14 @@ attacker_directed(argument) if {
 # delete_file). Which object it acts on is still judged by where its targets came from.
 action_requested if object.get(input.provenance, "action_requested", false) == true
 
+# After a detector flagged text, the user's words must name the object too ("update my password"
+# for update_password): an injection that asks for the same kind of action as the user ("update
+# the password" after "update my address") is not theirs.
+action_and_object_requested if {
+	action_requested
+	object.get(input.provenance, "object_named", false) == true
+}
+
 # A server's own record passed back to it: the id of the order it listed, the path it returned,
 # the sender of a mail replied to. An id, number or path of the server's own content goes back to
 # it even from its prose (a shop's "order 4821337 shipped"); an address only as a record. Not once a
@@ -158,7 +166,7 @@ ask contains finding if {
 # kinds of action they asked for.
 unrequested_after_flagged_content if {
 	object.get(input.session, ["counts", "flagged"], 0) > 0
-	not action_requested
+	not action_and_object_requested
 }
 
 deny contains finding if {
@@ -246,12 +254,12 @@ ask contains finding if {
 
 deny contains finding if {
 	destructive_in_untrusted_context
-	not action_requested
+	not action_and_object_requested
 	object.get(input.session, ["counts", "flagged"], 0) > 0
 	finding := {
 		"rule_id": "baseline.destructive_after_flagged_content",
 		"reason": sprintf(
-			"%v is destructive, the user did not ask for it, and a detector flagged text in this session",
+			"%v is destructive, the user did not ask for it (this action on this kind of object), and a detector flagged text in this session",
 			[input.tool.name],
 		),
 	}
@@ -259,7 +267,7 @@ deny contains finding if {
 
 ask contains finding if {
 	destructive_in_untrusted_context
-	action_requested
+	action_and_object_requested
 	object.get(input.session, ["counts", "flagged"], 0) > 0
 	finding := {
 		"rule_id": "baseline.destructive_requested_after_flagged_content",

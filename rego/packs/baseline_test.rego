@@ -262,7 +262,10 @@ test_a_tool_updated_since_an_earlier_session_asks if {
 
 # -- the kind of action the user asked for ------------------------------------------------------
 
-requested_kind(inp) := object.union(inp, {"provenance": object.union(inp.provenance, {"action_requested": true})})
+requested_kind(inp) := object.union(inp, {"provenance": object.union(inp.provenance, {"action_requested": true, "object_named": true})})
+
+# The user's words name the verb ("update my address") but not the tool's object (a password).
+requested_verb_only(inp) := object.union(inp, {"provenance": object.union(inp.provenance, {"action_requested": true, "object_named": false})})
 
 flagged_session(inp) := object.union(inp, {"session": object.union(inp.session, {"counts": {"flagged": 1}})})
 
@@ -277,6 +280,19 @@ test_a_requested_kind_of_destructive_call_after_flagged_text_is_asked if {
 	count(baseline.deny) == 0 with input as inp
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.destructive_requested_after_flagged_content"
+}
+
+test_a_destructive_call_whose_object_the_user_never_named_is_allowed_before_flagged_text if {
+	inp := requested_verb_only(call(["source", "sink", "destructive"], "annotations", [], "untrusted"))
+	count(baseline.ask) == 0 with input as inp
+	count(baseline.deny) == 0 with input as inp
+}
+
+test_a_destructive_call_whose_object_the_user_never_named_is_denied_after_flagged_text if {
+	inp := flagged_session(requested_verb_only(call(["source", "sink", "destructive"], "annotations", [], "untrusted")))
+	count(baseline.ask) == 0 with input as inp
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.destructive_after_flagged_content"
 }
 
 test_an_unrequested_destructive_call_after_flagged_text_is_still_denied if {

@@ -3,7 +3,7 @@
 from firewall.config import ProvenanceConfig
 from firewall.core.labels import BOTTOM, Label
 from firewall.provenance.graph import SessionGraph
-from firewall.provenance.intent import action_requested, action_verb
+from firewall.provenance.intent import action_requested, action_verb, object_named, object_words
 from firewall.provenance.labeler import Labeler
 
 UNTRUSTED = Label.parse("untrusted", "public")
@@ -48,3 +48,29 @@ def test_directed_survives_a_snapshot():
     out = g.add_output("tool_result", "fs", "read_file", ["x"], UNTRUSTED, call.node)
     loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
     assert {call.node, out.node} <= loaded.directed
+
+
+def test_the_object_is_the_rest_of_the_tool_name():
+    assert object_words("update_password") == ["password"]
+    assert object_words("add_user_to_channel") == ["user", "channel"]
+    assert object_words("rescheduleCalendarEvent") == ["calendar", "event"]
+    assert object_words("delete") == []
+
+
+def test_the_object_is_named_by_a_word_its_plural_or_a_synonym():
+    assert object_named("update_password", ["please update my password to hunter2"])
+    assert not object_named("update_password", ["update my address to 12 main st"])
+    assert object_named("delete_file", ["delete the two largest files"])
+    assert object_named("reschedule_calendar_event", ["move my dentist meeting to friday"])
+    assert object_named("send_money", ["pay the rent for march"])
+    assert not object_named("send_money", ["update my address"])
+    assert object_named("delete", ["delete it"])  # no object in the name: nothing more to name
+
+
+def test_a_flagged_session_needs_the_object_as_well():
+    g = SessionGraph(Labeler(ProvenanceConfig()))
+    g.add_output("user", "", "user", ["Update my address to 12 Main St"], BOTTOM)
+    call = g.add_call("bank", "update_password", {"password": "x1y2z3w4"})
+    assert call.action_requested and not call.object_named
+    info = g.add_call("bank", "update_user_info", {"street": "12 Main St"})
+    assert info.action_requested and info.object_named
