@@ -86,6 +86,9 @@ class CallProvenance:
     object_named: bool = False
     """The user's or system messages also name what the tool acts on (intent.object_named: a word
     of its name after the verb, or a synonym): "update my password" for update_password."""
+    said_kinds: tuple[str, ...] = ()
+    """The kinds of typed value the user's or system messages hold ("email" when the user gave a
+    recipient address): a user who names a recipient has chosen one."""
 
     def to_json(self) -> dict[str, Any]:
         """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
@@ -99,6 +102,7 @@ class CallProvenance:
             "flagged": self.flagged,
             "action_requested": self.action_requested,
             "object_named": self.object_named,
+            "said_kinds": list(self.said_kinds),
             "derived_from": [a.to_json() for a in self.arguments],
         }
 

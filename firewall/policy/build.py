@@ -130,6 +130,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "user_given": [list(path) for path in provenance.user_given],
         "action_requested": provenance.action_requested,
         "object_named": provenance.object_named,
+        "said_kinds": list(provenance.said_kinds),
         "derived_from": [
             {
                 "path": list(a.path),

@@ -142,6 +142,11 @@ class ProvenanceDoc(_Doc):
         "after the verb, its plural or a synonym: 'my password' for update_password); true when the "
         "name has no such word",
     )
+    said_kinds: list[str] = Field(
+        default_factory=list,
+        description="the kinds of typed value (email, url, domain, iban, ...) the user or system "
+        "messages hold: 'email' when the user gave a recipient address of their own",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from firewall.core.labels import BOTTOM, Label, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
+from firewall.provenance.extract import typed_values
 from firewall.provenance.intent import action_requested, object_named
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
@@ -94,6 +95,7 @@ class SessionGraph:
     """Calls whose every string argument is in the user's words (the page, file or query they
     named), and the outputs of those calls: content the user pointed the agent at."""
     _flagged: int = field(default=-1, repr=False)
+    _said_kinds: tuple[int, frozenset[str]] = field(default=(0, frozenset()), repr=False)
 
     def __post_init__(self) -> None:
         if self.own is None:
@@ -250,7 +252,18 @@ class SessionGraph:
             self.flagged,
             action_requested(tool, self.said),
             object_named(tool, self.said),
+            tuple(sorted(self.said_kinds)),
         )
+
+    @property
+    def said_kinds(self) -> frozenset[str]:
+        """The kinds of typed value (email, url, domain, iban, ...) the user and system messages
+        hold: whether the user gave, say, a recipient address of their own."""
+        seen, kinds = self._said_kinds
+        if seen != len(self.said):  # messages only ever grow: recomputed once per new message
+            kinds = frozenset(value.kind for text in self.said for value in typed_values(text))
+            self._said_kinds = (len(self.said), kinds)
+        return kinds
 
     def _sent_first(self, match: Match) -> bool:
         """Whether a call sent this value as the agent's own before any output now holding it was

@@ -104,6 +104,20 @@ attacker_directed(argument) if {
 	"egress" in input.tool.classes
 	argument.kind in addressing_kinds
 	not argument.record
+	not user_pointed(argument)
+}
+
+# An address from content the user pointed the agent at (the file or page they named) for the kind
+# of action they asked for, when they gave no address of that kind themselves ("email each person
+# in the TODO list of the minutes file", "her address is on her website"): most likely theirs, but
+# that content is someone else's words, so the person decides (the ask below). A user who named a
+# recipient ("tell bob@corp.example what is on offer") has chosen one, and an address the page
+# offers besides is the page's; nor once a detector flagged text in this session.
+user_pointed(argument) if {
+	argument.directed
+	action_requested
+	not argument.kind in object.get(input.provenance, "said_kinds", [])
+	object.get(input.session, ["counts", "flagged"], 0) == 0
 }
 
 # The user's words name this tool's action (its verb or a synonym: "delete the largest file" for

@@ -310,6 +310,20 @@ test_a_requested_kind_does_not_clear_a_target_from_untrusted_prose if {
 
 pointed_to := [object.union(untrusted_to[0], {"directed": true})]
 
+test_an_address_from_content_the_user_pointed_at_for_their_action_is_asked if {
+	inp := requested_kind(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted"))
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+test_an_address_from_pointed_at_content_is_denied_when_the_user_named_a_recipient if {
+	base := requested_kind(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted"))
+	inp := object.union(base, {"provenance": object.union(base.provenance, {"said_kinds": ["email"]})})
+	some f in baseline.deny with input as inp
+	f.rule_id == "baseline.untrusted_argument_to_side_effect"
+}
+
 test_an_address_from_content_the_user_pointed_at_is_denied_without_the_action if {
 	some f in baseline.deny with input as call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted")
 	f.rule_id == "baseline.untrusted_argument_to_side_effect"

@@ -62,6 +62,8 @@ SCENARIOS = [
     "benign-code-mentions-system-prompt",
     "benign-readme-badges-allowed-hosts",
     "benign-user-named-recipient-on-web-page",
+    "benign-invite-address-from-named-page",
+    "attack-named-page-offers-second-recipient",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
     "benign-issue-triage-llm-bug-report",

@@ -74,3 +74,13 @@ def test_a_flagged_session_needs_the_object_as_well():
     assert call.action_requested and not call.object_named
     info = g.add_call("bank", "update_user_info", {"street": "12 Main St"})
     assert info.action_requested and info.object_named
+
+
+def test_the_kinds_of_value_the_user_gave_are_on_the_call():
+    g = SessionGraph(Labeler(ProvenanceConfig()))
+    g.add_output("user", "", "user", ["Read https://shop.example and tell bob@corp.example"], BOTTOM)
+    call = g.add_call("mail", "send_email", {"to": "bob@corp.example"})
+    assert "email" in call.said_kinds and "url" in call.said_kinds
+    g2 = SessionGraph(Labeler(ProvenanceConfig()))
+    g2.add_output("user", "", "user", ["Invite Dora; her address is on her site"], BOTTOM)
+    assert g2.add_call("slack", "invite", {"email": "d@x.example"}).said_kinds == ()
