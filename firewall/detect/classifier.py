@@ -6,8 +6,8 @@ narrowed (`ClassifierDetector.narrow`) to the part of it that holds the instruct
 highest-scoring sentence (with its paragraph, when that is short) and whatever else must go for
 the rest of the window to stop scoring as an injection. A redaction then removes the injected
 block and the agent reads the rest. When no removal clears the window, the whole window is the
-span: narrowing never drops a finding. The output is withheld whole only when nearly all of it is
-flagged (WITHHOLD_SHARE) and a window reached the deny threshold.
+span: narrowing never drops a finding. The output is withheld whole only when a window reached
+the deny threshold and what the flagged spans leave is too short to carry anything (WITHHOLD_REST).
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ class ClassifierDetector:
         """Findings for every flagged window of each segment that can hold an instruction, and of
         the base64 blocks in it that decode to text (a finding in a block spans the whole block).
         A finding redacts its span; the findings recommend withholding the whole output only when
-        a window reached the deny threshold and the flagged spans are nearly all of the output's
-        text (WITHHOLD_SHARE)."""
+        a window reached the deny threshold and the flagged spans leave fewer than WITHHOLD_REST
+        non-blank characters of it."""
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:
             path, text = segment
@@ -269,30 +269,29 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-WITHHOLD_SHARE = 0.7
-"""The share of an output's text that flagged spans must cover for the output to be withheld whole
-rather than redacted: below it, the agent gets the rest of the output (the user's task goes on).
-Narrowed spans hold the instruction and little else, so reaching it means the output is nearly all
-the injection; what a redaction would leave is a few words around it."""
+WITHHOLD_REST = 24
+"""The fewest non-blank characters that flagged spans must leave of an output for it to be redacted
+rather than withheld whole. Even when the injection is most of an output (a short page whose owner's
+address follows an injected block), the rest is what the user's task needs, and provenance still
+marks it untrusted; only a header or a greeting left around the injection ("Forwarded note:") is
+not worth passing on."""
 
 
 def _mostly_flagged(
     segments: Sequence[Segment], flagged: Sequence[tuple[JsonPath, int, int, float, float, bool]]
 ) -> bool:
-    """Whether the flagged spans cover at least WITHHOLD_SHARE of the segments' non-blank text."""
-    total = sum(len(text.strip()) for _, text in segments)
-    covered = 0
+    """Whether the flagged spans leave fewer than WITHHOLD_REST non-blank characters of the
+    segments' text."""
     by_path: dict[JsonPath, list[tuple[int, int]]] = {}
     for path, start, end, *_ in flagged:
         by_path.setdefault(path, []).append((start, end))
-    for spans in by_path.values():
-        reach = 0
-        for start, end in sorted(spans):
-            start = max(start, reach)
-            if end > start:
-                covered += end - start
-                reach = end
-    return total > 0 and covered >= WITHHOLD_SHARE * total
+    rest = 0
+    for path, text in segments:
+        kept = [True] * len(text)
+        for start, end in by_path.get(path, []):
+            kept[start:end] = [False] * len(kept[start:end])
+        rest += sum(1 for char, keep in zip(text, kept, strict=True) if keep and not char.isspace())
+    return rest < WITHHOLD_REST
 
 
 def _merge(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -112,13 +112,21 @@ attacker_directed(argument) if {
 # in the TODO list of the minutes file", "her address is on her website"): most likely theirs, but
 # that content is someone else's words, so the person decides (the ask below). A user who named a
 # recipient ("tell bob@corp.example what is on offer") has chosen one, and an address the page
-# offers besides is the page's; nor once a detector flagged text in this session.
+# offers besides is the page's. Once a detector flagged text in this session, the user's words
+# must name the tool's object as well (the injection on the page asks for something else; its own
+# values are flagged and denied above).
 user_pointed(argument) if {
 	argument.directed
-	action_requested
 	not argument.kind in object.get(input.provenance, "said_kinds", [])
+	requested_here
+}
+
+requested_here if {
+	action_requested
 	object.get(input.session, ["counts", "flagged"], 0) == 0
 }
+
+requested_here if action_and_object_requested
 
 # The user's words name this tool's action (its verb or a synonym: "delete the largest file" for
 # delete_file). Which object it acts on is still judged by where its targets came from.

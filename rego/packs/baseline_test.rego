@@ -329,8 +329,18 @@ test_an_address_from_content_the_user_pointed_at_is_denied_without_the_action if
 	f.rule_id == "baseline.untrusted_argument_to_side_effect"
 }
 
-test_an_address_from_content_the_user_pointed_at_is_denied_after_flagged_text if {
+# After flagged text on the page the user named ("invite Dora; her address is on her website"),
+# the address beside the injection is asked about when the user named the action and its object,
+# and denied when their words name only the verb.
+test_an_address_from_content_the_user_pointed_at_is_asked_after_flagged_text if {
 	inp := flagged_session(requested_kind(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted")))
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.untrusted_target_needs_approval"
+}
+
+test_an_address_from_content_the_user_pointed_at_is_denied_after_flagged_text_for_the_verb_alone if {
+	inp := flagged_session(requested_verb_only(call(["source", "egress", "sink"], "catalog", pointed_to, "untrusted")))
 	some f in baseline.deny with input as inp
 	f.rule_id == "baseline.untrusted_argument_to_side_effect"
 }
