@@ -64,6 +64,7 @@ SCENARIOS = [
     "benign-user-named-recipient-on-web-page",
     "benign-invite-address-from-named-page",
     "attack-named-page-offers-second-recipient",
+    "attack-injection-on-named-page-keeps-owner-address",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
     "benign-issue-triage-llm-bug-report",
