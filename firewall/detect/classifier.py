@@ -108,7 +108,7 @@ class ClassifierDetector:
         # Whether the output is nearly all injection is judged on what the detector found; only then
         # is a finding in JSON widened to the rest of the field it is in (the planted review, not
         # only the sentence that gave it away), so a long field that quotes one is not withheld.
-        withhold = any(window >= self.deny for *_, window, _ in found) and _mostly_flagged(segments, found)
+        withhold = any(window >= self.deny for *_, window, _ in found) and _little_left(segments, found)
         flagged = [
             (path, *_widen(text_of[path], start, end, in_block), part, window, in_block)
             for path, start, end, part, window, in_block in found
@@ -277,7 +277,7 @@ marks it untrusted; only a header or a greeting left around the injection ("Forw
 not worth passing on."""
 
 
-def _mostly_flagged(
+def _little_left(
     segments: Sequence[Segment], flagged: Sequence[tuple[JsonPath, int, int, float, float, bool]]
 ) -> bool:
     """Whether the flagged spans leave fewer than WITHHOLD_REST non-blank characters of the

@@ -39,10 +39,11 @@ def widen_to_literals(text: str, start: int, end: int) -> tuple[int, int]:
     """text[start:end] widened to the content (quotes excluded) of every JSON string literal (or
     quoted YAML scalar) it overlaps; the span itself when the text is neither or the span touches
     no literal."""
+    # lazily: the scan stops at the first literal past the span
     if is_json_text(text):
-        literals = [(m.start() + 1, m.end() - 1) for m in _STRING.finditer(text)]
+        literals = ((m.start() + 1, m.end() - 1) for m in _STRING.finditer(text))
     elif is_yaml_text(text):
-        literals = [(m.start(1) + 1, m.end(1) - 1) for m in _YAML_SCALAR.finditer(text)]
+        literals = ((m.start(1) + 1, m.end(1) - 1) for m in _YAML_SCALAR.finditer(text))
     else:
         return start, end
     low, high = start, end
