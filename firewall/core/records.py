@@ -89,6 +89,12 @@ class CallProvenance:
     said_kinds: tuple[str, ...] = ()
     """The kinds of typed value the user's or system messages hold ("email" when the user gave a
     recipient address): a user who names a recipient has chosen one."""
+    content_requested: bool = False
+    """An instruction in untrusted content the session read names the tool's action and object
+    (intent.content_requested: "TODO: change the password to ..." for update_password)."""
+    delegated: bool = False
+    """The user handed the choice of actions to content (intent.delegated: "do the tasks in the
+    email from Bob")."""
 
     def to_json(self) -> dict[str, Any]:
         """As the audit log (and replay's `provenance`) carries it; the arguments as `derived_from`."""
@@ -103,6 +109,8 @@ class CallProvenance:
             "action_requested": self.action_requested,
             "object_named": self.object_named,
             "said_kinds": list(self.said_kinds),
+            "content_requested": self.content_requested,
+            "delegated": self.delegated,
             "derived_from": [a.to_json() for a in self.arguments],
         }
 

@@ -131,6 +131,8 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "action_requested": provenance.action_requested,
         "object_named": provenance.object_named,
         "said_kinds": list(provenance.said_kinds),
+        "content_requested": provenance.content_requested,
+        "delegated": provenance.delegated,
         "derived_from": [
             {
                 "path": list(a.path),

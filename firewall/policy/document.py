@@ -147,6 +147,16 @@ class ProvenanceDoc(_Doc):
         description="the kinds of typed value (email, url, domain, iban, ...) the user or system "
         "messages hold: 'email' when the user gave a recipient address of their own",
     )
+    content_requested: bool = Field(
+        default=False,
+        description="a sentence of untrusted content the session read tells its reader to do this "
+        "tool's action to its object ('TODO: change the password to ...' for update_password)",
+    )
+    delegated: bool = Field(
+        default=False,
+        description="a user message hands the choice of actions to content ('do the tasks in the "
+        "email from Bob', 'follow the steps in the README')",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

@@ -23,11 +23,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from firewall.core.labels import BOTTOM, Label, join_all, meet_all
+from firewall.core.labels import BOTTOM, Label, Trust, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
 from firewall.provenance.extract import typed_values
-from firewall.provenance.intent import action_requested, object_named
+from firewall.provenance.intent import (
+    action_requested,
+    content_requested,
+    delegated,
+    instructions,
+    object_named,
+)
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
 from firewall.provenance.normalize import normalize
@@ -47,6 +53,14 @@ quoted with it."""
 
 CALL = "tool_call"
 """The kind of a call's node."""
+
+MAX_INSTRUCTIONS = 256
+"""Instructions read in untrusted content (intent.instructions) a session keeps, newest last."""
+INSTRUCTION_SCAN = 1 << 20
+"""Characters of one output text looked at for instructions (an output's first megabyte)."""
+_NOT_INSTRUCTING = frozenset({"prompt", FLAGGED, *MESSAGE_KINDS})
+"""Outputs whose imperatives are not a third party's: prompts the user picked, the principal's own
+messages, and the flagged copies of text already read."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,12 @@ class SessionGraph:
     directed: set[int] = field(default_factory=set)
     """Calls whose every string argument is in the user's words (the page, file or query they
     named), and the outputs of those calls: content the user pointed the agent at."""
+    asked: list[frozenset[str]] = field(default_factory=list)
+    """The words of each instruction read in untrusted content (intent.instructions), oldest first,
+    at most MAX_INSTRUCTIONS: what content told the agent to do."""
+    delegated: bool = False
+    """A user message handed the choice of actions to content (intent.delegated). Not a system
+    prompt: "follow the user's instructions" hands nothing to content."""
     _flagged: int = field(default=-1, repr=False)
     _said_kinds: tuple[int, frozenset[str]] = field(default=(0, frozenset()), repr=False)
 
@@ -143,7 +163,13 @@ class SessionGraph:
         if in_context:
             self.context = self.context.join(label)
         if kind in MESSAGE_KINDS:
-            self.said.extend(normalize(t) for t in texts)
+            said = [normalize(t) for t in texts]
+            self.said.extend(said)
+            self.delegated = self.delegated or (kind == "user" and delegated(said))
+        elif in_context and label.trust == Trust.UNTRUSTED and kind not in _NOT_INSTRUCTING:
+            for text in texts:
+                self.asked.extend(instructions(text[:INSTRUCTION_SCAN].lower()))
+            del self.asked[:-MAX_INSTRUCTIONS]
         if kind == FLAGGED:
             digests = self.index.add_keys(node, output_keys(texts) | phrase_keys(texts))
         else:
@@ -253,6 +279,8 @@ class SessionGraph:
             action_requested(tool, self.said),
             object_named(tool, self.said),
             tuple(sorted(self.said_kinds)),
+            content_requested(tool, self.asked),
+            self.delegated,
         )
 
     @property

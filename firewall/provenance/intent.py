@@ -29,10 +29,12 @@ _SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "update change adjust modify edit amend alter revise correct fix set",
         "reschedule move postpone shift delay rebook",
         "cancel abort withdraw",
-        "send email mail reply forward notify tell dm contact",
+        "send email mail reply forward notify tell dm contact write compose draft",
         "invite add",
         "pay transfer send refund reimburse",
         "reserve book",
+        "create add schedule",
+        "write save store put",
         "close resolve",
         "overwrite replace",
         "revert rollback undo",
@@ -96,17 +98,52 @@ def _forms(verb: str) -> set[str]:
     forms = {verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ed", stem + "ing", verb + "ing"}
     if len(verb) > 2 and verb[-1] not in "aeiouwy" and verb[-2] in "aeiou":
         forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}  # drop: dropped, dropping
+    # The action named as a noun ("a reservation", "the deletion", "a payment", "its removal",
+    # "cancellation", "modification"); a form that is no English word matches nothing.
+    forms |= {verb + "ment", stem + "ation" if verb.endswith("e") else verb + "ation"}
+    if verb.endswith("e"):
+        forms |= {stem + "ion", stem + "al"}  # deletion, removal
+    elif verb.endswith("t"):
+        forms.add(verb + "ion")  # correction
+    elif verb.endswith("l"):
+        forms.add(verb + "lation")  # cancellation
+    elif verb.endswith("y"):
+        forms.add(verb[:-1] + "ication")  # modification
     return forms
 
 
+_NOUN_VERBS = frozenset("email emails mail message messages text dm call post book transfer share".split())
+"""Words that name a thing as often as an action: "an email I received" asks for no email."""
+_NOUN_BEFORE = frozenset(
+    "a an the my your his her their our its this that these those in from of by with per each every "
+    "any some no new recent latest last first same which what whose".split()
+)
+_NOUN_AFTER = frozenset("address addresses account accounts inbox thread threads list id ids history".split())
+
+
+def _as_verb(words: list[str], at: int) -> bool:
+    """Whether words[at] reads as an action: not a word of _NOUN_VERBS after a determiner or
+    preposition ("in an email") or before a noun it qualifies ("her email address")."""
+    if words[at] not in _NOUN_VERBS:
+        return True
+    before = words[at - 1] if at else ""
+    after = words[at + 1] if at + 1 < len(words) else ""
+    return before not in _NOUN_BEFORE and after not in _NOUN_AFTER
+
+
 def action_requested(tool: str, said: Iterable[str]) -> bool:
-    """Whether any of the (normalised) user or system messages names the tool's action."""
+    """Whether any of the (normalised) user or system messages names the tool's action (as a verb
+    or the action's noun: "delete the file", "a reservation"; not "an email I received")."""
     verb = action_verb(tool)
     if verb is None:
         return False
     verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
     wanted = set().union(*(_forms(v) for v in verbs))
-    return any(word in wanted for text in said for word in _TEXT_WORDS.findall(text))
+    for text in said:
+        words = _TEXT_WORDS.findall(text)
+        if any(word in wanted and _as_verb(words, at) for at, word in enumerate(words)):
+            return True
+    return False
 
 
 def object_words(tool: str) -> list[str]:
@@ -120,14 +157,103 @@ def object_words(tool: str) -> list[str]:
 def object_named(tool: str, said: Iterable[str]) -> bool:
     """Whether the (normalised) user or system messages name what the tool acts on: a word of its
     object, that word's plural or singular, or a synonym; true for a tool whose name has no object."""
-    objects = object_words(tool)
-    if not objects:
+    wanted = _object_forms(tool)
+    if not wanted:
         return True
+    return any(word in wanted for text in said for word in _TEXT_WORDS.findall(text))
+
+
+# -- What content asks the reader to do --------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?:;]|\n\s*(?:\n|[-*>#\u2022]|\d+[.)])")
+"""Where a sentence or clause ends: its punctuation (a colon too: "TODO: make a reservation ..."
+holds two), a blank line, or a line that starts a list item or heading. A single line break does
+not: wrapped text (a folded YAML string, a mail body) goes on across it."""
+_LEAD_INS = frozenset(
+    "please kindly also then and now first next finally immediately urgently just todo to do "
+    "reminder note action item task ps you must should need to have are go ahead i want would like "
+    "can could will make sure be don't dont not forget remember".split()
+)
+"""Words before the verb of an instruction ("please", "you must", "don't forget to", "todo")."""
+INSTRUCTION_WORDS = 40
+"""Words kept of one instruction (the verb, its object and where it goes come first)."""
+
+
+_SOURCE_ONLY = VERBS["get"]
+
+
+def _side_effect_words() -> frozenset[str]:
+    """Every form of every verb that changes or sends something: an instruction holding none of them
+    asks for no side effect."""
+    verbs = {verb for verb, classes in VERBS.items() if classes != _SOURCE_ONLY}
+    for group in _SYNONYMS:
+        if group & verbs:
+            verbs |= group
+    return frozenset().union(*(_forms(verb) for verb in verbs))
+
+
+_SIDE_EFFECT_WORDS = _side_effect_words()
+_VERB_WORDS = frozenset(VERBS) | frozenset().union(*_SYNONYMS) | {"make", "do", "go", "take", "visit"}
+
+
+def instructions(text: str) -> list[frozenset[str]]:
+    """The words of each sentence of (normalised) `text` that tells its reader to act: it starts,
+    after lead-ins such as "please", "TODO" or "you must", with a verb in the imperative, and some
+    word of it names a side effect ("TODO: change the password to ...", "make a reservation for the
+    ..."). Descriptions ("the hotel was booked") start with no verb."""
+    found: list[frozenset[str]] = []
+    for sentence in _BOUNDARY.split(text):
+        words = _TEXT_WORDS.findall(sentence)
+        start = 0
+        while (
+            start < len(words) and start < 6 and words[start] in _LEAD_INS and words[start] not in _VERB_WORDS
+        ):
+            start += 1
+        if start < len(words) and words[start] in _VERB_WORDS:
+            kept = frozenset(words[start : start + INSTRUCTION_WORDS])
+            if kept & _SIDE_EFFECT_WORDS:
+                found.append(kept)
+    return found
+
+
+def content_requested(tool: str, asked: Iterable[frozenset[str]]) -> bool:
+    """Whether one instruction read in content (`instructions`) names the tool's action and its
+    object: the call does what that content told the agent to do."""
+    verb = action_verb(tool)
+    if verb is None:
+        return False
+    verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
+    wanted = set().union(*(_forms(v) for v in verbs))
+    objects = _object_forms(tool)
+    return any(words & wanted and (not objects or words & objects) for words in asked)
+
+
+def _object_forms(tool: str) -> set[str]:
+    """The words that name the tool's object (see object_named); empty for a tool without one."""
     wanted: set[str] = set()
-    for word in objects:
+    for word in object_words(tool):
         forms = {word, word + "s", word + "es", word[:-1] if word.endswith("s") else word}
         wanted |= forms
         for group in _OBJECT_SYNONYMS:
             if forms & group:
                 wanted |= group
-    return any(word in wanted for text in said for word in _TEXT_WORDS.findall(text))
+    return wanted
+
+
+_DELEGATION = re.compile(
+    r"\b(?:do|follow|complete|carry out|perform|handle|execute|take care of|work through|go through|"
+    r"act on|action|finish)\b(?:\W+\w+){0,5}?\W+(?:"
+    r"(?<!following )(?:tasks?|to-?dos?|actions?|instructions?|steps?|requests?|checklist)\b"
+    r"(?:\W+\w+){0,2}?\W+(?:in|from|on|of|specified|listed|described|mentioned|according|at)\b"
+    r"|(?:says|asks|asked|requested|suggests|suggested|wants)\b)"
+)
+"""A doing verb, then what content lists ("the actions specified in the email", "the steps in the
+README") or says ("what the ticket asks"). "Perform the following tasks in order" lists the user's
+own."""
+
+
+def delegated(said: Iterable[str]) -> bool:
+    """Whether the user handed the choice of actions to content ("do the tasks in my TODO file",
+    "follow the instructions in the email from Bob", "complete what the ticket asks"): what that
+    content asks for may then be theirs, and the person decides."""
+    return any(_DELEGATION.search(text) for text in said)

@@ -4,8 +4,9 @@ The format (version SNAPSHOT_VERSION): `nodes` oldest first as `[id, kind, serve
 `index` (ValueIndex.dump: its secret and each output's key digests), `carried` (per carrying node,
 groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes`, `next_id`,
 `said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
-output holds as a record; without them every match reads as prose) and `directed` (the calls the
-user directed and their outputs). Loading checks that it hangs together and raises ValueError naming what is wrong.
+output holds as a record; without them every match reads as prose), `directed` (the calls the
+user directed and their outputs), `asked` (the words of the instructions read in untrusted
+content) and `delegated` (a user message handed the choice of actions to content). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from firewall.provenance.codec import (
     label_from_json,
     text,
 )
-from firewall.provenance.graph import Node
+from firewall.provenance.graph import MAX_INSTRUCTIONS, Node
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import ValueIndex
 
@@ -53,6 +54,8 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "own": graph.sent.dump()["nodes"],
         "records": graph.structured.dump()["nodes"],
         "directed": sorted(graph.directed),
+        "asked": [sorted(words) for words in graph.asked],
+        "delegated": graph.delegated,
     }
 
 
@@ -120,6 +123,10 @@ def _load(
     directed = {integer(n, "directed") for n in array_of(data.get("directed", []), "directed")}
     if not directed <= set(nodes):
         raise ValueError("directed: names a node that is not in nodes")
+    asked = [
+        frozenset(text(w, f"asked[{i}]") for w in array_of(words, f"asked[{i}]"))
+        for i, words in enumerate(array_of(data.get("asked", []), "asked"))
+    ]
     return cls(
         labeler,
         max_nodes,
@@ -135,6 +142,8 @@ def _load(
         own,
         records,
         directed,
+        asked[-MAX_INSTRUCTIONS:],
+        _boolean(data.get("delegated", False), "delegated"),
     )
 
 
@@ -158,3 +167,9 @@ def _carried_from_json(data: Any, where: str) -> dict[int, Carried]:
     if not entries:
         raise ValueError(f"{where}: a carrying node carries nothing")
     return entries
+
+
+def _boolean(data: Any, where: str) -> bool:
+    if not isinstance(data, bool):
+        raise ValueError(f"{where}: expected true or false, got {type(data).__name__}")
+    return data

@@ -17,6 +17,9 @@
 #   approval, unless the user asked for exactly that call (every argument is in their own words) or
 #   for that kind of action ("delete the largest file"); after a detector flagged text in the
 #   session, such a call the user did not ask for is denied, and one of a kind they asked for asked.
+# - A side effect of a kind the user never asked for, that untrusted content told the agent to do
+#   (an instruction naming the tool's action and object), is denied; asked when the user told the
+#   agent to act on content ("do the tasks in the email").
 # - A call to a tool whose definition changed within the session is denied; one that differs from
 #   the pins of an earlier session, or that appeared after its server was first listed, is asked.
 package mcp_firewall.packs.baseline
@@ -199,6 +202,58 @@ deny contains finding if {
 	finding := {
 		"rule_id": "baseline.unrequested_side_effect_after_flagged_content",
 		"reason": sprintf("%v; a detector flagged text in this session and the user did not ask for this kind of action", [describe(argument)]),
+	}
+}
+
+# Content told the agent to do this: a sentence of untrusted content the session read is an
+# instruction that names the tool's action and its object ("TODO: change the password to ...",
+# "make a reservation for the Riverside hotel"), and the user's words never asked for that action
+# on that kind of object ("update my address" is not "change the password"), nor named every
+# target themselves. The call does what the content said. Needs no
+# attacker-supplied value (close the tickets, unlock the door, book the most expensive room), so
+# none of the derivation rules above sees it. Not a network read (a page the content says to
+# visit): following links is how an agent answers "what does the restaurant Bob recommends
+# serve?", and a read carries nothing out but its URL (judged by the exfiltration detector).
+content_directed if {
+	input.phase == "call"
+	count(effects) > 0
+	object.get(input.provenance, "content_requested", false) == true
+	not action_and_object_requested
+	not user_requested
+	not network_read
+}
+
+network_read if {
+	every class in input.tool.classes {
+		class in {"source", "egress"}
+	}
+}
+
+delegated if object.get(input.provenance, "delegated", false) == true
+
+deny contains finding if {
+	content_directed
+	not delegated
+	finding := {
+		"rule_id": "baseline.content_directed_action",
+		"reason": sprintf(
+			"untrusted content the session read tells the agent to %v, and the user did not ask for this kind of action",
+			[input.tool.name],
+		),
+	}
+}
+
+# The user handed the choice of actions to content ("do the tasks in the email from Bob"): what it
+# asks for may be theirs, and the person decides.
+ask contains finding if {
+	content_directed
+	delegated
+	finding := {
+		"rule_id": "baseline.content_directed_action_needs_approval",
+		"reason": sprintf(
+			"untrusted content the session read tells the agent to %v; the user asked the agent to act on content, not for this action",
+			[input.tool.name],
+		),
 	}
 }
 

@@ -360,3 +360,36 @@ test_a_requested_side_effect_after_flagged_text_is_asked if {
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.untrusted_target_needs_approval"
 }
+
+content_asked(classes, extra) := object.union(
+	call(classes, "catalog", [], "untrusted"),
+	{"tool": {"name": "update_password", "classes": classes, "classes_from": "catalog"}, "arguments": {"password": "hunter2"}, "provenance": object.union({"derived_from": [], "content_requested": true}, extra)},
+)
+
+test_a_side_effect_content_told_the_agent_to_do_is_denied if {
+	some f in baseline.deny with input as content_asked(["sink"], {})
+	f.rule_id == "baseline.content_directed_action"
+}
+
+test_a_side_effect_content_asked_for_is_not_denied_when_the_user_asked_for_it_too if {
+	not "baseline.content_directed_action" in {f.rule_id | some f in baseline.deny} with input as content_asked(["sink"], {"action_requested": true, "object_named": true})
+}
+
+test_the_same_verb_on_another_object_is_not_the_users if {
+	some f in baseline.deny with input as content_asked(["sink"], {"action_requested": true, "object_named": false})
+	f.rule_id == "baseline.content_directed_action"
+}
+
+test_a_side_effect_content_asked_for_is_asked_when_the_user_delegated_to_content if {
+	count(baseline.deny) == 0 with input as content_asked(["sink"], {"delegated": true})
+	some f in baseline.ask with input as content_asked(["sink"], {"delegated": true})
+	f.rule_id == "baseline.content_directed_action_needs_approval"
+}
+
+test_a_network_read_content_asked_for_is_not_judged_as_directed if {
+	count(baseline.deny) == 0 with input as content_asked(["source", "egress"], {})
+}
+
+test_a_call_the_user_spelled_out_is_not_content_directed if {
+	count(baseline.deny) == 0 with input as content_asked(["sink"], {"user_given": [["password"]]})
+}

@@ -65,6 +65,8 @@ SCENARIOS = [
     "benign-invite-address-from-named-page",
     "attack-named-page-offers-second-recipient",
     "attack-injection-on-named-page-keeps-owner-address",
+    "attack-ticket-comment-asks-to-close-other-tickets",
+    "benign-user-asks-to-close-the-duplicates-a-comment-names",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
     "benign-issue-triage-llm-bug-report",
