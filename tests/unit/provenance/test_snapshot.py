@@ -141,6 +141,9 @@ def broken(change: Any) -> dict[str, Any]:
         (lambda d: d["carried"][0].__setitem__(1, []), "carries nothing"),
         (lambda d: d["carried"][0][1][0].__setitem__(1, [3]), r"carried\[0\]\[0\].servers"),
         (lambda d: d.update(said=[1]), r"said\[0\]: expected a string"),
+        (lambda d: d.update(asked=["close tickets"]), r"asked\[0\]: expected a list"),
+        (lambda d: d.update(asked=[[3]]), r"asked\[0\]: expected a string"),
+        (lambda d: d.update(delegated="yes"), "delegated: expected true or false"),
     ],
 )
 def test_malformed_snapshots_are_refused_with_what_is_wrong(change, message):
