@@ -246,10 +246,13 @@ _DELEGATION = re.compile(
     r"(?<!following )(?:tasks?|to-?dos?|actions?|instructions?|steps?|requests?|checklist)\b"
     r"(?:\W+\w+){0,2}?\W+(?:in|from|on|of|specified|listed|described|mentioned|according|at)\b"
     r"|(?:says|asks|asked|requested|suggests|suggested|wants)\b)"
+    r"|\b(?:handle|process|deal with|work on|take care of|action)\b(?:\W+\w+){0,3}?\W+"
+    r"(?:tickets?|requests?|cases?|issues?|emails?|mails?|messages?|inbox|queue)\b"
 )
 """A doing verb, then what content lists ("the actions specified in the email", "the steps in the
-README") or says ("what the ticket asks"). "Perform the following tasks in order" lists the user's
-own."""
+README") or says ("what the ticket asks"); or a verb of casework and what carries the requests
+("handle ticket 4521", "deal with the refund emails"). "Perform the following tasks in order"
+lists the user's own."""
 
 
 def delegated(said: Iterable[str]) -> bool:

@@ -162,3 +162,9 @@ def test_a_word_that_names_a_thing_is_no_action_after_a_determiner():
 def test_the_users_own_list_of_tasks_is_no_delegation():
     assert not delegated(["perform the following tasks in the order they are given: 1. summarize"])
     assert delegated(["now do what the ticket asks"])
+
+
+def test_casework_on_a_ticket_hands_its_requests_over():
+    assert delegated(["handle ticket 4521 for me"])
+    assert delegated(["please deal with the refund emails in my inbox"])
+    assert not delegated(["what does ticket 4521 say?"])
