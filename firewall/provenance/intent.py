@@ -98,9 +98,16 @@ def _forms(verb: str) -> set[str]:
     forms = {verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ed", stem + "ing", verb + "ing"}
     if len(verb) > 2 and verb[-1] not in "aeiouwy" and verb[-2] in "aeiou":
         forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}  # drop: dropped, dropping
-    # The action named as a noun ("a reservation", "the deletion", "a payment", "its removal",
-    # "cancellation", "modification"); a form that is no English word matches nothing.
-    forms |= {verb + "ment", stem + "ation" if verb.endswith("e") else verb + "ation"}
+    return forms
+
+
+def _nouns(verb: str) -> set[str]:
+    """The action named as a noun ("make a reservation", "the deletion", "a payment", "removal",
+    "cancellation", "modification"); a form that is no English word matches nothing. Only for what
+    content asks: in the user's words the noun more often names a thing that exists ("adjust my
+    rent payment" asks for no new payment)."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    forms = {verb + "ment", stem + "ation" if verb.endswith("e") else verb + "ation"}
     if verb.endswith("e"):
         forms |= {stem + "ion", stem + "al"}  # deletion, removal
     elif verb.endswith("t"):
@@ -132,8 +139,8 @@ def _as_verb(words: list[str], at: int) -> bool:
 
 
 def action_requested(tool: str, said: Iterable[str]) -> bool:
-    """Whether any of the (normalised) user or system messages names the tool's action (as a verb
-    or the action's noun: "delete the file", "a reservation"; not "an email I received")."""
+    """Whether any of the (normalised) user or system messages names the tool's action ("delete the
+    file"; not "an email I received")."""
     verb = action_verb(tool)
     if verb is None:
         return False
@@ -189,7 +196,7 @@ def _side_effect_words() -> frozenset[str]:
     for group in _SYNONYMS:
         if group & verbs:
             verbs |= group
-    return frozenset().union(*(_forms(verb) for verb in verbs))
+    return frozenset().union(*(_forms(verb) | _nouns(verb) for verb in verbs))
 
 
 _SIDE_EFFECT_WORDS = _side_effect_words()
@@ -223,7 +230,7 @@ def content_requested(tool: str, asked: Iterable[frozenset[str]]) -> bool:
     if verb is None:
         return False
     verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
-    wanted = set().union(*(_forms(v) for v in verbs))
+    wanted = set().union(*(_forms(v) | _nouns(v) for v in verbs))
     objects = _object_forms(tool)
     return any(words & wanted and (not objects or words & objects) for words in asked)
 

@@ -208,8 +208,9 @@ deny contains finding if {
 # Content told the agent to do this: a sentence of untrusted content the session read is an
 # instruction that names the tool's action and its object ("TODO: change the password to ...",
 # "make a reservation for the Riverside hotel"), and the user's words never asked for that action
-# on that kind of object ("update my address" is not "change the password"), nor named every
-# target themselves. The call does what the content said. Needs no
+# on that kind of object ("update my address" is not "change the password") nor gave any of its
+# targets (a call aimed at the account the user named is theirs, however they worded the action:
+# "send them back the difference"). The call does what the content said. Needs no
 # attacker-supplied value (close the tickets, unlock the door, book the most expensive room), so
 # none of the derivation rules above sees it. Not a network read (a page the content says to
 # visit): following links is how an agent answers "what does the restaurant Bob recommends
@@ -219,8 +220,14 @@ content_directed if {
 	count(effects) > 0
 	object.get(input.provenance, "content_requested", false) == true
 	not action_and_object_requested
-	not user_requested
+	not user_aimed
 	not network_read
+}
+
+# Some argument that says what the call acts on (not free text) is in the user's own words.
+user_aimed if {
+	some path in object.get(input.provenance, "user_given", [])
+	not path[0] in content_arguments
 }
 
 network_read if {

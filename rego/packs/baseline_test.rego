@@ -393,3 +393,13 @@ test_a_network_read_content_asked_for_is_not_judged_as_directed if {
 test_a_call_the_user_spelled_out_is_not_content_directed if {
 	count(baseline.deny) == 0 with input as content_asked(["sink"], {"user_given": [["password"]]})
 }
+
+test_a_call_aimed_at_a_target_the_user_gave_is_not_content_directed if {
+	aimed := object.union(content_asked(["egress"], {"user_given": [["recipient"]]}), {"arguments": {"recipient": "GB29NWBK60161331926819", "date": "2022-03-01"}})
+	count(baseline.deny) == 0 with input as aimed
+}
+
+test_free_text_in_the_users_words_does_not_aim_a_content_directed_call if {
+	some f in baseline.deny with input as content_asked(["sink"], {"user_given": [["subject"]]})
+	f.rule_id == "baseline.content_directed_action"
+}

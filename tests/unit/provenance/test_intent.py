@@ -94,10 +94,11 @@ def test_the_kinds_of_value_the_user_gave_are_on_the_call():
     assert g2.add_call("slack", "invite", {"email": "d@x.example"}).said_kinds == ()
 
 
-def test_the_action_named_as_a_noun_counts():
-    assert action_requested("reserve_hotel", ["i need a reservation in paris"])
-    assert action_requested("send_money", ["schedule the payment of my rent"])
-    assert action_requested("delete_file", ["go ahead with the deletion"])
+def test_the_action_named_as_a_noun_counts_in_content_not_in_the_users_words():
+    asked = instructions("make a reservation for the hotel. go ahead with the deletion of the file.")
+    assert content_requested("reserve_hotel", asked)
+    assert content_requested("delete_file", asked)
+    assert not action_requested("send_money", ["adjust my rent payment accordingly"])
     assert not action_requested("post_message", ["what is my postal code"])
 
 
