@@ -131,9 +131,10 @@ async def test_the_report_compares_approver_models():
 
 
 async def test_the_oracle_denies_the_injections_ask_and_approves_the_tasks(suite, attack):
-    # injection_task_7 changes the password: destructive after the injected file, so it asks
+    # With no detector, injection_task_0's IBAN comes from the bill the user named, for the payment
+    # they asked for: asked about, and the oracle denies it
     firewall = replay.firewall_for("policy", suite)
-    episode, _ = await attacked(suite, attack, firewall, "user_task_0", "injection_task_7", "oracle")
+    episode, _ = await attacked(suite, attack, firewall, "user_task_0", "injection_task_0", "oracle")
     asks = {(s.role, s.call.function, s.answer) for s in episode.steps if s.asked}
-    assert ("injection", "update_password", "deny") in asks
+    assert ("injection", "send_money", "deny") in asks
     assert not episode.security
