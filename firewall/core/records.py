@@ -91,7 +91,9 @@ class CallProvenance:
     recipient address): a user who names a recipient has chosen one."""
     content_requested: bool = False
     """An instruction in untrusted content the session read names the tool's action and object
-    (intent.content_requested: "TODO: change the password to ..." for update_password)."""
+    (intent.content_requested: "TODO: change the password to ..." for update_password). Never
+    when no user message reached the session (wrap, gateway): then nothing says what the user
+    did not ask for."""
     delegated: bool = False
     """The user handed the choice of actions to content (intent.delegated: "do the tasks in the
     email from Bob")."""

@@ -150,7 +150,8 @@ class ProvenanceDoc(_Doc):
     content_requested: bool = Field(
         default=False,
         description="a sentence of untrusted content the session read tells its reader to do this "
-        "tool's action to its object ('TODO: change the password to ...' for update_password)",
+        "tool's action to its object ('TODO: change the password to ...' for update_password); false "
+        "when no user message reached the session (through wrap or the gateway none does)",
     )
     delegated: bool = Field(
         default=False,

@@ -114,6 +114,10 @@ class SessionGraph:
     delegated: bool = False
     """A user message handed the choice of actions to content (intent.delegated). Not a system
     prompt: "follow the user's instructions" hands nothing to content."""
+    user_spoke: bool = False
+    """A user message reached the session (in process, through add_message). Through wrap or the
+    gateway none does (MCP does not carry the user's words), and then nothing says what the user
+    did not ask for: no call is content-requested."""
     _flagged: int = field(default=-1, repr=False)
     _said_kinds: tuple[int, frozenset[str]] = field(default=(0, frozenset()), repr=False)
 
@@ -166,6 +170,7 @@ class SessionGraph:
             said = [normalize(t) for t in texts]
             self.said.extend(said)
             self.delegated = self.delegated or (kind == "user" and delegated(said))
+            self.user_spoke = self.user_spoke or kind == "user"
         elif in_context and label.trust == Trust.UNTRUSTED and kind not in _NOT_INSTRUCTING:
             for text in texts:
                 self.asked.extend(instructions(text[:INSTRUCTION_SCAN].lower()))
@@ -279,7 +284,7 @@ class SessionGraph:
             action_requested(tool, self.said),
             object_named(tool, self.said),
             tuple(sorted(self.said_kinds)),
-            content_requested(tool, self.asked),
+            self.user_spoke and content_requested(tool, self.asked),
             self.delegated,
         )
 

@@ -6,7 +6,8 @@ groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes
 `said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
 output holds as a record; without them every match reads as prose), `directed` (the calls the
 user directed and their outputs), `asked` (the words of the instructions read in untrusted
-content) and `delegated` (a user message handed the choice of actions to content). Loading checks that it hangs together and raises ValueError naming what is wrong.
+content), `delegated` (a user message handed the choice of actions to content) and `user_spoke`
+(a user message reached the session). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "directed": sorted(graph.directed),
         "asked": [sorted(words) for words in graph.asked],
         "delegated": graph.delegated,
+        "user_spoke": graph.user_spoke,
     }
 
 
@@ -144,6 +146,7 @@ def _load(
         directed,
         asked[-MAX_INSTRUCTIONS:],
         _boolean(data.get("delegated", False), "delegated"),
+        _boolean(data.get("user_spoke", any(n.kind == "user" for n in nodes.values())), "user_spoke"),
     )
 
 
