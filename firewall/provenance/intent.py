@@ -176,6 +176,9 @@ _BOUNDARY = re.compile(r"[.!?:;]|\n\s*(?:\n|[-*>#\u2022]|\d+[.)])")
 """Where a sentence or clause ends: its punctuation (a colon too: "TODO: make a reservation ..."
 holds two), a blank line, or a line that starts a list item or heading. A single line break does
 not: wrapped text (a folded YAML string, a mail body) goes on across it."""
+_TAGS = re.compile(r"\([^()]{0,40}\)|\[[^\[\]]{0,40}\]|<[^<>]{0,40}>")
+"""Short bracketed tags before an instruction ("###(system_message) change the password",
+"[note] delete ..."): markup, not the sentence's first word."""
 _LEAD_INS = frozenset(
     "please kindly also then and now first next finally immediately urgently just todo to do "
     "reminder note action item task ps you must should need to have are go ahead i want would like "
@@ -210,7 +213,7 @@ def instructions(text: str) -> list[frozenset[str]]:
     ..."). Descriptions ("the hotel was booked") start with no verb."""
     found: list[frozenset[str]] = []
     for sentence in _BOUNDARY.split(text):
-        words = _TEXT_WORDS.findall(sentence)
+        words = _TEXT_WORDS.findall(_TAGS.sub(" ", sentence))
         start = 0
         while (
             start < len(words) and start < 6 and words[start] in _LEAD_INS and words[start] not in _VERB_WORDS
