@@ -141,11 +141,9 @@ def _as_verb(words: list[str], at: int) -> bool:
 def action_requested(tool: str, said: Iterable[str]) -> bool:
     """Whether any of the (normalised) user or system messages names the tool's action ("delete the
     file"; not "an email I received")."""
-    verb = action_verb(tool)
-    if verb is None:
+    wanted = _action_words(tool, nouns=False)
+    if not wanted:
         return False
-    verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
-    wanted = set().union(*(_forms(v) for v in verbs))
     for text in said:
         words = _TEXT_WORDS.findall(text)
         if any(word in wanted and _as_verb(words, at) for at, word in enumerate(words)):
@@ -229,13 +227,21 @@ def instructions(text: str) -> list[frozenset[str]]:
 def content_requested(tool: str, asked: Iterable[frozenset[str]]) -> bool:
     """Whether one instruction read in content (`instructions`) names the tool's action and its
     object: the call does what that content told the agent to do."""
-    verb = action_verb(tool)
-    if verb is None:
+    wanted = _action_words(tool, nouns=True)
+    if not wanted:
         return False
-    verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
-    wanted = set().union(*(_forms(v) | _nouns(v) for v in verbs))
     objects = _object_forms(tool)
     return any(words & wanted and (not objects or words & objects) for words in asked)
+
+
+def _action_words(tool: str, *, nouns: bool) -> set[str]:
+    """Every word that names the tool's action: its verb and synonyms, their inflections, and with
+    `nouns` their nouns; empty for a tool whose name has no known verb."""
+    verb = action_verb(tool)
+    if verb is None:
+        return set()
+    verbs = {verb}.union(*(group for group in _SYNONYMS if verb in group))
+    return set().union(*(_forms(v) | (_nouns(v) if nouns else set()) for v in verbs))
 
 
 def _object_forms(tool: str) -> set[str]:

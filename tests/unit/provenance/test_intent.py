@@ -17,6 +17,11 @@ from firewall.provenance.labeler import Labeler
 UNTRUSTED = Label.parse("untrusted", "public")
 
 
+def reloaded(graph: SessionGraph) -> SessionGraph:
+    """The graph rebuilt from its snapshot."""
+    return SessionGraph.load(graph.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+
+
 def test_the_action_is_the_first_verb_of_the_name():
     assert action_verb("delete_file") == "delete"
     assert action_verb("rescheduleCalendarEvent") == "reschedule"
@@ -54,7 +59,7 @@ def test_directed_survives_a_snapshot():
     g.add_output("user", "", "user", ["read notes.txt"], BOTTOM)
     call = g.add_call("fs", "read_file", {"path": "notes.txt"})
     out = g.add_output("tool_result", "fs", "read_file", ["x"], UNTRUSTED, call.node)
-    loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+    loaded = reloaded(g)
     assert {call.node, out.node} <= loaded.directed
 
 
@@ -138,7 +143,7 @@ def test_instructions_are_kept_from_untrusted_outputs_only_and_survive_a_snapsho
     )
     call = g.add_call("tracker", "close_ticket", {"id": "7"})
     assert call.content_requested and not call.action_requested and not call.delegated
-    loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+    loaded = reloaded(g)
     assert loaded.add_call("tracker", "close_ticket", {"id": "8"}).content_requested
 
 
@@ -149,7 +154,7 @@ def test_a_system_prompt_that_says_follow_instructions_delegates_nothing():
     assert not g.add_call("tracker", "close_ticket", {"id": "9"}).delegated
     g.add_output("user", "", "user", ["Now do what the ticket asks."], BOTTOM)
     assert g.add_call("tracker", "close_ticket", {"id": "9"}).delegated
-    loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+    loaded = reloaded(g)
     assert loaded.delegated
 
 
@@ -180,7 +185,7 @@ def test_with_no_user_message_nothing_is_content_requested():
     assert not g.add_call("tracker", "close_ticket", {"id": "7"}).content_requested
     g.add_output("user", "", "user", ["What does ticket 9 say?"], BOTTOM)
     assert g.add_call("tracker", "close_ticket", {"id": "7"}).content_requested
-    loaded = SessionGraph.load(g.dump(), Labeler(ProvenanceConfig()), 10_000, 16 * 1024 * 1024)
+    loaded = reloaded(g)
     assert loaded.user_spoke
 
 
