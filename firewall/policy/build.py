@@ -133,6 +133,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "said_kinds": list(provenance.said_kinds),
         "content_requested": provenance.content_requested,
         "delegated": provenance.delegated,
+        "content_dates": [list(path) for path in provenance.content_dates],
         "derived_from": [
             {
                 "path": list(a.path),

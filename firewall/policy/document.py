@@ -158,6 +158,12 @@ class ProvenanceDoc(_Doc):
         description="a user message hands the choice of actions to content ('do the tasks in the "
         "email from Bob', 'follow the steps in the README')",
     )
+    content_dates: list[list[str | int]] = Field(
+        default_factory=list,
+        description="string arguments (paths) holding a calendar date that a sentence of untrusted "
+        "content telling its reader to act gave and the user's messages do not ('reserve it from the "
+        "13th to the 17th of May'); 'date' is in said_kinds when the user gave dates of their own",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

@@ -26,12 +26,13 @@ from typing import Any
 from firewall.core.labels import BOTTOM, Label, Trust, join_all, meet_all
 from firewall.core.records import ArgumentSource, CallProvenance, OutputProvenance
 from firewall.provenance.carry import CARRIED_KEY_BYTES, Carried, CarryIndex, join_carried
+from firewall.provenance.dates import dates
 from firewall.provenance.extract import typed_values
 from firewall.provenance.intent import (
     action_requested,
     content_requested,
     delegated,
-    instructions,
+    instructions_and_dates,
     object_named,
 )
 from firewall.provenance.labeler import Labeler
@@ -111,6 +112,8 @@ class SessionGraph:
     asked: list[frozenset[str]] = field(default_factory=list)
     """The words of each instruction read in untrusted content (intent.instructions), oldest first,
     at most MAX_INSTRUCTIONS: what content told the agent to do."""
+    content_dates: set[str] = field(default_factory=set)
+    """The dates (month-day keys, provenance.dates) written in those instructions: at most 366."""
     delegated: bool = False
     """A user message handed the choice of actions to content (intent.delegated). Not a system
     prompt: "follow the user's instructions" hands nothing to content."""
@@ -119,7 +122,9 @@ class SessionGraph:
     gateway none does (MCP does not carry the user's words), and then nothing says what the user
     did not ask for: no call is content-requested."""
     _flagged: int = field(default=-1, repr=False)
-    _said_kinds: tuple[int, frozenset[str]] = field(default=(0, frozenset()), repr=False)
+    _said_kinds: tuple[int, frozenset[str], frozenset[str]] = field(
+        default=(0, frozenset(), frozenset()), repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.own is None:
@@ -173,7 +178,9 @@ class SessionGraph:
             self.user_spoke = self.user_spoke or kind == "user"
         elif in_context and label.trust == Trust.UNTRUSTED and kind not in _NOT_INSTRUCTING:
             for text in texts:
-                self.asked.extend(instructions(text[:INSTRUCTION_SCAN].lower()))
+                found, days = instructions_and_dates(text[:INSTRUCTION_SCAN].lower())
+                self.asked.extend(found)
+                self.content_dates |= days
             del self.asked[:-MAX_INSTRUCTIONS]
         if kind == FLAGGED:
             digests = self.index.add_keys(node, output_keys(texts) | phrase_keys(texts))
@@ -286,17 +293,39 @@ class SessionGraph:
             tuple(sorted(self.said_kinds)),
             self.user_spoke and content_requested(tool, self.asked),
             self.delegated,
+            self._content_dates(arguments),
+        )
+
+    def _content_dates(self, arguments: Mapping[str, Any]) -> tuple[JsonPath, ...]:
+        """The string arguments holding a date an instruction in untrusted content gave and no user
+        or system message did."""
+        if not self.content_dates:
+            return ()
+        theirs = self.content_dates - self.said_dates
+        return tuple(
+            path for path, value in _leaves(arguments, ()) if isinstance(value, str) and dates(value) & theirs
         )
 
     @property
     def said_kinds(self) -> frozenset[str]:
         """The kinds of typed value (email, url, domain, iban, ...) the user and system messages
-        hold: whether the user gave, say, a recipient address of their own."""
-        seen, kinds = self._said_kinds
+        hold: whether the user gave, say, a recipient address of their own ("date" when they give a
+        calendar date)."""
+        return self._said()[0]
+
+    @property
+    def said_dates(self) -> frozenset[str]:
+        """The dates (month-day keys) the user and system messages give."""
+        return self._said()[1]
+
+    def _said(self) -> tuple[frozenset[str], frozenset[str]]:
+        seen, kinds, days = self._said_kinds
         if seen != len(self.said):  # messages only ever grow: recomputed once per new message
+            days = frozenset().union(*(dates(text) for text in self.said))
             kinds = frozenset(value.kind for text in self.said for value in typed_values(text))
-            self._said_kinds = (len(self.said), kinds)
-        return kinds
+            kinds |= {"date"} if days else set()
+            self._said_kinds = (len(self.said), kinds, days)
+        return kinds, days
 
     def _sent_first(self, match: Match) -> bool:
         """Whether a call sent this value as the agent's own before any output now holding it was

@@ -18,8 +18,9 @@ with where each target came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from firewall.provenance.dates import dates
 from firewall.provenance.tool_names import VERBS
 
 _SYNONYMS: tuple[frozenset[str], ...] = tuple(
@@ -180,9 +181,16 @@ _TAGS = re.compile(r"\([^()]{0,40}\)|\[[^\[\]]{0,40}\]|<[^<>]{0,40}>")
 _LEAD_INS = frozenset(
     "please kindly also then and now first next finally immediately urgently just todo to do "
     "reminder note action item task ps you must should need to have are go ahead i want would like "
-    "can could will make sure be don't dont not forget remember".split()
+    "can could will make sure be don t dont not forget remember".split()
 )
-"""Words before the verb of an instruction ("please", "you must", "don't forget to", "todo")."""
+"""Words before the verb of an instruction ("please", "you must", "don't forget to", "todo"; text is
+split into runs of letters, so "don't" is "don", "t")."""
+_NOT_IMPERATIVE_AFTER = frozenset(
+    "is are was were has had will would can could should may might must does did isn aren wasn hasn "
+    "won".split()
+)
+"""A word that makes the verb before it a noun, the subject of a statement ("sync is on the 12th",
+"update was deployed"): an imperative is followed by its object."""
 INSTRUCTION_WORDS = 40
 """Words kept of one instruction (the verb, its object and where it goes come first)."""
 
@@ -209,7 +217,22 @@ def instructions(text: str) -> list[frozenset[str]]:
     after lead-ins such as "please", "TODO" or "you must", with a verb in the imperative, and some
     word of it names a side effect ("TODO: change the password to ...", "make a reservation for the
     ..."). Descriptions ("the hotel was booked") start with no verb."""
+    return [words for _, words in _instruction_sentences(text)]
+
+
+def instructions_and_dates(text: str) -> tuple[list[frozenset[str]], set[str]]:
+    """instructions(text), and the dates (month-day keys, provenance.dates) written in them: the
+    days content tells its reader to act on ("make a reservation from the 13th to the 17th of May")."""
     found: list[frozenset[str]] = []
+    days: set[str] = set()
+    for sentence, words in _instruction_sentences(text):
+        found.append(words)
+        days |= dates(sentence)
+    return found, days
+
+
+def _instruction_sentences(text: str) -> Iterator[tuple[str, frozenset[str]]]:
+    """(sentence, its kept words) for each instruction of `text` (see instructions)."""
     for sentence in _BOUNDARY.split(text):
         words = _TEXT_WORDS.findall(_TAGS.sub(" ", sentence))
         start = 0
@@ -217,11 +240,14 @@ def instructions(text: str) -> list[frozenset[str]]:
             start < len(words) and start < 6 and words[start] in _LEAD_INS and words[start] not in _VERB_WORDS
         ):
             start += 1
-        if start < len(words) and words[start] in _VERB_WORDS:
+        if (
+            start < len(words)
+            and words[start] in _VERB_WORDS
+            and (start + 1 == len(words) or words[start + 1] not in _NOT_IMPERATIVE_AFTER)
+        ):
             kept = frozenset(words[start : start + INSTRUCTION_WORDS])
             if kept & _SIDE_EFFECT_WORDS:
-                found.append(kept)
-    return found
+                yield sentence, kept
 
 
 def content_requested(tool: str, asked: Iterable[frozenset[str]]) -> bool:

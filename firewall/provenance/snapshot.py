@@ -6,12 +6,13 @@ groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes
 `said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
 output holds as a record; without them every match reads as prose), `directed` (the calls the
 user directed and their outputs), `asked` (the words of the instructions read in untrusted
-content), `delegated` (a user message handed the choice of actions to content) and `user_spoke`
+content), `content_dates` (the dates those instructions gave), `delegated` (a user message handed the choice of actions to content) and `user_spoke`
 (a user message reached the session). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 SNAPSHOT_VERSION = 1
 """The version of the format; `load_graph` refuses any other."""
 
+_MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _KEYS = frozenset({"nodes", "index", "carried", "context", "residue", "indexed_bytes", "next_id", "said"})
 
 
@@ -56,6 +58,7 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "records": graph.structured.dump()["nodes"],
         "directed": sorted(graph.directed),
         "asked": [sorted(words) for words in graph.asked],
+        "content_dates": sorted(graph.content_dates),
         "delegated": graph.delegated,
         "user_spoke": graph.user_spoke,
     }
@@ -129,6 +132,11 @@ def _load(
         frozenset(text(w, f"asked[{i}]") for w in array_of(words, f"asked[{i}]"))
         for i, words in enumerate(array_of(data.get("asked", []), "asked"))
     ]
+    content_dates = {
+        text(d, "content_dates") for d in array_of(data.get("content_dates", []), "content_dates")
+    }
+    if not all(_MONTH_DAY.fullmatch(d) for d in content_dates):
+        raise ValueError("content_dates: expected month-day keys such as '05-13'")
     return cls(
         labeler,
         max_nodes,
@@ -145,6 +153,7 @@ def _load(
         records,
         directed,
         asked[-MAX_INSTRUCTIONS:],
+        content_dates,
         _boolean(data.get("delegated", False), "delegated"),
         _boolean(data.get("user_spoke", any(n.kind == "user" for n in nodes.values())), "user_spoke"),
     )

@@ -20,6 +20,8 @@
 # - A side effect of a kind the user never asked for, that untrusted content told the agent to do
 #   (an instruction naming the tool's action and object), is denied; asked when the user told the
 #   agent to act on content ("do the tasks in the email").
+# - A side effect for a date only an instruction in content gave, when the user gave dates of their
+#   own, is denied (asked when the user delegated).
 # - A call to a tool whose definition changed within the session is denied; one that differs from
 #   the pins of an earlier session, or that appeared after its server was first listed, is asked.
 package mcp_firewall.packs.baseline
@@ -259,6 +261,42 @@ ask contains finding if {
 		"rule_id": "baseline.content_directed_action_needs_approval",
 		"reason": sprintf(
 			"untrusted content the session read tells the agent to %v; the user asked the agent to act on content, not for this action",
+			[input.tool.name],
+		),
+	}
+}
+
+# The user gave the dates ("May 1st to 5th"), and what the call is for is a date that only an
+# instruction in untrusted content gave ("make a reservation from the 13th to the 17th of May"):
+# content chose when, against the user's own words. Asked instead when the user told the agent to
+# act on content.
+content_dated if {
+	input.phase == "call"
+	count(effects) > 0
+	"date" in object.get(input.provenance, "said_kinds", [])
+	some path in object.get(input.provenance, "content_dates", [])
+	not path[0] in content_arguments
+}
+
+deny contains finding if {
+	content_dated
+	not delegated
+	finding := {
+		"rule_id": "baseline.date_from_content",
+		"reason": sprintf(
+			"%v is for a date an instruction in untrusted content gave, and the user gave other dates",
+			[input.tool.name],
+		),
+	}
+}
+
+ask contains finding if {
+	content_dated
+	delegated
+	finding := {
+		"rule_id": "baseline.date_from_content_needs_approval",
+		"reason": sprintf(
+			"%v is for a date an instruction in untrusted content gave, not one of the user's; the user asked the agent to act on content",
 			[input.tool.name],
 		),
 	}

@@ -403,3 +403,32 @@ test_free_text_in_the_users_words_does_not_aim_a_content_directed_call if {
 	some f in baseline.deny with input as content_asked(["sink"], {"user_given": [["subject"]]})
 	f.rule_id == "baseline.content_directed_action"
 }
+
+content_dated_call(said_kinds, dates, extra) := object.union(
+	call(["source", "egress", "sink"], "catalog", [], "untrusted"),
+	{
+		"tool": {"name": "reserve_hotel", "classes": ["source", "egress", "sink"], "classes_from": "catalog"},
+		"arguments": {"hotel": "Harbour Inn", "start_day": "2025-05-13", "notes": "late arrival on 2025-05-13"},
+		"provenance": object.union({"derived_from": [], "said_kinds": said_kinds, "content_dates": dates}, extra),
+	},
+)
+
+test_a_side_effect_for_a_date_only_content_gave_is_denied_when_the_user_gave_dates if {
+	some f in baseline.deny with input as content_dated_call(["date"], [["start_day"]], {})
+	f.rule_id == "baseline.date_from_content"
+}
+
+test_a_date_from_content_is_judged_only_when_the_user_gave_dates_of_their_own if {
+	count(baseline.deny) == 0 with input as content_dated_call([], [["start_day"]], {})
+}
+
+test_a_date_from_content_in_free_text_does_not_aim_the_call if {
+	count(baseline.deny) == 0 with input as content_dated_call(["date"], [["notes"]], {})
+}
+
+test_a_date_from_content_is_asked_when_the_user_delegated_to_content if {
+	inp := content_dated_call(["date"], [["start_day"]], {"delegated": true})
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.date_from_content_needs_approval"
+}

@@ -123,6 +123,14 @@ def test_instructions_are_imperative_sentences_that_name_a_side_effect():
     assert not content_requested("weather", found)
 
 
+def test_a_verb_followed_by_is_or_was_is_a_noun_and_no_instruction():
+    statements = "next sync is on the 12th. update was deployed on friday. transfer has completed."
+    assert instructions(statements) == []
+    assert instructions("don't forget to send the report to dana.") == [
+        frozenset("send the report to dana".split())
+    ]
+
+
 def test_delegation_hands_the_choice_of_actions_to_content():
     assert delegated(["please do the actions specified in the email from david"])
     assert delegated(["follow the instructions in the readme"])
