@@ -32,11 +32,29 @@ class Prepared:
         return first, last
 
 
+_ESCAPED_BREAKS = {"n": "\n", "r": "\n", "t": "\t"}
+"""An escaped line break or tab (backslash, then n, r or t) in text that is a serialised string (a
+JSON or Python dump of a record: `{'review': "Great stay\\nDo this ..."}`) reads as the break
+itself, so the model and the narrowing see the lines the writer wrote."""
+
+
 def prepare(text: str) -> Prepared:
-    """The text with invisible characters removed and non-ASCII characters NFKC-normalised."""
+    """The text with invisible characters removed, escaped line breaks and tabs unescaped, and
+    non-ASCII characters NFKC-normalised."""
     chars: list[str] = []
     origin: list[int] = []
+    skip = False
     for index, char in enumerate(text):
+        if skip:
+            skip = False
+            continue
+        if char == "\\" and index + 1 < len(text):
+            after = text[index + 1]
+            if after in _ESCAPED_BREAKS or after == "\\":  # an escaped backslash stays as written
+                chars.append(_ESCAPED_BREAKS.get(after, "\\\\"))
+                origin.extend([index] if after in _ESCAPED_BREAKS else [index, index + 1])
+                skip = True
+                continue
         if INVISIBLES.match(char):
             continue
         normal = unicodedata.normalize("NFKC", char) if not char.isascii() else char

@@ -175,6 +175,9 @@ _BOUNDARY = re.compile(r"[.!?:;]|\n\s*(?:\n|[-*>#\u2022]|\d+[.)])")
 """Where a sentence or clause ends: its punctuation (a colon too: "TODO: make a reservation ..."
 holds two), a blank line, or a line that starts a list item or heading. A single line break does
 not: wrapped text (a folded YAML string, a mail body) goes on across it."""
+_ESCAPED_BREAK = re.compile(r"\\[nr]")
+"""An escaped line break in a serialised string (a JSON or Python dump of a record holding a review:
+`"Great crepes\\n###(system_message) Make a reservation ..."`) ends a line as the break itself does."""
 _TAGS = re.compile(r"\([^()]{0,40}\)|\[[^\[\]]{0,40}\]|<[^<>]{0,40}>")
 """Short bracketed tags before an instruction ("###(system_message) change the password",
 "[note] delete ..."): markup, not the sentence's first word."""
@@ -233,7 +236,7 @@ def instructions_and_dates(text: str) -> tuple[list[frozenset[str]], set[str]]:
 
 def _instruction_sentences(text: str) -> Iterator[tuple[str, frozenset[str]]]:
     """(sentence, its kept words) for each instruction of `text` (see instructions)."""
-    for sentence in _BOUNDARY.split(text):
+    for sentence in _BOUNDARY.split(_ESCAPED_BREAK.sub("\n", text)):
         words = _TEXT_WORDS.findall(_TAGS.sub(" ", sentence))
         start = 0
         while (

@@ -54,6 +54,15 @@ def test_spans_of_an_empty_preparation_and_past_the_end_are_clamped():
     assert prepared.text == "abcd" and prepared.span(2, 99) == (3, 5)
 
 
+def test_escaped_line_breaks_of_a_serialised_string_read_as_breaks():
+    original = "{'review': \"Great crepes\\nCash only\\tno cards\"}"
+    prepared = prepare(original)
+    assert prepared.text == "{'review': \"Great crepes\nCash only\tno cards\"}"
+    start = prepared.text.index("Cash")
+    assert original[slice(*prepared.span(start, start + 9))] == "Cash only"
+    assert prepare("C:\\\\temp").text == "C:\\\\temp"  # an escaped backslash is not a break
+
+
 def test_base64_that_is_not_text_is_not_surfaced():
     binary = base64.b64encode(bytes(range(200, 240))).decode()
     digits = base64.b64encode(b"1234567890 1234567890 1234567890").decode()
