@@ -8,7 +8,8 @@ the rest of the window to stop scoring as an injection, and the instructions to 
 goes (the override's payload). A redaction then removes the injected
 block and the agent reads the rest. When no removal clears the window, the whole window is the
 span: narrowing never drops a finding. The output is withheld whole only when a window reached
-the deny threshold and what the flagged spans leave is too short to carry anything (WITHHOLD_REST).
+the deny threshold and what the flagged spans leave is too short to carry anything (WITHHOLD_REST,
+WITHHOLD_LINES).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class ClassifierDetector:
         the base64 blocks in it that decode to text (a finding in a block spans the whole block).
         A finding redacts its span; the findings recommend withholding the whole output only when
         a window reached the deny threshold and the flagged spans leave fewer than WITHHOLD_REST
-        non-blank characters of it."""
+        non-blank characters and fewer than WITHHOLD_LINES lines of it."""
         jobs: list[tuple[Segment, Prepared, tuple[int, int] | None, list[Window]]] = []
         for segment in segments:
             path, text = segment
@@ -296,27 +297,34 @@ def _logit(p: float) -> float:
 
 WITHHOLD_REST = 24
 """The fewest non-blank characters that flagged spans must leave of an output for it to be redacted
-rather than withheld whole. Even when the injection is most of an output (a short page whose owner's
-address follows an injected block), the rest is what the user's task needs, and provenance still
-marks it untrusted; only a header or a greeting left around the injection ("Forwarded note:") is
-not worth passing on."""
+rather than withheld whole (unless they leave WITHHOLD_LINES lines or more). Even when the injection
+is most of an output (a short page whose owner's address follows an injected block), the rest is
+what the user's task needs, and provenance still marks it untrusted; only a header or a greeting
+left around the injection ("Forwarded note:") is not worth passing on."""
+WITHHOLD_LINES = 3
+"""Lines left that keep an output redacted whatever their length: a listing (three channel names of
+four, the fourth injected) carries what the task needs in a few characters."""
 
 
 def _little_left(
     segments: Sequence[Segment], flagged: Sequence[tuple[JsonPath, int, int, float, float, bool]]
 ) -> bool:
-    """Whether the flagged spans leave fewer than WITHHOLD_REST non-blank characters of the
-    segments' text."""
+    """Whether the flagged spans leave fewer than WITHHOLD_REST non-blank characters and fewer than
+    WITHHOLD_LINES non-blank lines of the segments' text."""
     by_path: dict[JsonPath, list[tuple[int, int]]] = {}
     for path, start, end, *_ in flagged:
         by_path.setdefault(path, []).append((start, end))
-    rest = 0
+    chars = lines = 0
     for path, text in segments:
-        kept = [True] * len(text)
-        for start, end in by_path.get(path, []):
-            kept[start:end] = [False] * len(kept[start:end])
-        rest += sum(1 for char, keep in zip(text, kept, strict=True) if keep and not char.isspace())
-    return rest < WITHHOLD_REST
+        kept, at = [], 0
+        for start, end in sorted(by_path.get(path, [])):
+            kept.append(text[at:start])
+            at = max(at, end)
+        kept.append(text[at:])
+        rest = "\n".join(kept)
+        chars += sum(1 for char in rest if not char.isspace())
+        lines += sum(1 for line in rest.splitlines() if line.strip())
+    return chars < WITHHOLD_REST and lines < WITHHOLD_LINES
 
 
 def _merge(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
