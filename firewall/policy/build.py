@@ -134,6 +134,7 @@ def _provenance(provenance: CallProvenance, server: str) -> dict[str, Any]:
         "content_requested": provenance.content_requested,
         "delegated": provenance.delegated,
         "content_dates": [list(path) for path in provenance.content_dates],
+        "content_links": [list(path) for path in provenance.content_links],
         "derived_from": [
             {
                 "path": list(a.path),

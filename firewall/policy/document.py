@@ -164,6 +164,13 @@ class ProvenanceDoc(_Doc):
         "content telling its reader to act gave and the user's messages do not ('reserve it from the "
         "13th to the 17th of May'); 'date' is in said_kinds when the user gave dates of their own",
     )
+    content_links: list[list[str | int]] = Field(
+        default_factory=list,
+        description="string arguments (paths) holding a host that a sentence of untrusted content "
+        "the user did not point the agent at tells its reader to visit ('TODO: visit "
+        "www.example.com') and the user's messages do not name; empty when no user message reached "
+        "the session",
+    )
     derived_from: list[ArgumentProvenanceDoc]
 
 

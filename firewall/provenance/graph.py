@@ -30,10 +30,13 @@ from firewall.provenance.dates import dates
 from firewall.provenance.extract import typed_values
 from firewall.provenance.intent import (
     action_requested,
+    asks_to_visit,
     content_requested,
     delegated,
+    host_key,
     instructions_and_dates,
     object_named,
+    visit_hosts,
 )
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import JsonPath, Match, ValueIndex, output_keys, phrase_keys, record_keys
@@ -56,6 +59,8 @@ CALL = "tool_call"
 """The kind of a call's node."""
 
 MAX_INSTRUCTIONS = 256
+MAX_CONTENT_LINKS = 256
+"""Hosts content told the agent to visit (visit_hosts) a session keeps."""
 """Instructions read in untrusted content (intent.instructions) a session keeps, newest last."""
 INSTRUCTION_SCAN = 1 << 20
 """Characters of one output text looked at for instructions (an output's first megabyte)."""
@@ -114,6 +119,12 @@ class SessionGraph:
     at most MAX_INSTRUCTIONS: what content told the agent to do."""
     content_dates: set[str] = field(default_factory=set)
     """The dates (month-day keys, provenance.dates) written in those instructions: at most 366."""
+    content_links: set[str] = field(default_factory=set)
+    """The hosts (intent.host_key) that untrusted content the user did not point the agent at told
+    its reader to visit ("TODO: visit www.example.com"): at most MAX_CONTENT_LINKS."""
+    visited_hosts: set[str] = field(default_factory=set)
+    """The hosts earlier calls' arguments named (at most MAX_CONTENT_LINKS): a page that sends the
+    agent on to a site it already went to (the next page of the same site) is not steering it."""
     delegated: bool = False
     """A user message handed the choice of actions to content (intent.delegated). Not a system
     prompt: "follow the user's instructions" hands nothing to content."""
@@ -122,8 +133,8 @@ class SessionGraph:
     gateway none does (MCP does not carry the user's words), and then nothing says what the user
     did not ask for: no call is content-requested."""
     _flagged: int = field(default=-1, repr=False)
-    _said_kinds: tuple[int, frozenset[str], frozenset[str]] = field(
-        default=(0, frozenset(), frozenset()), repr=False
+    _said_kinds: tuple[int, frozenset[str], frozenset[str], frozenset[str]] = field(
+        default=(0, frozenset(), frozenset(), frozenset()), repr=False
     )
 
     def __post_init__(self) -> None:
@@ -181,6 +192,10 @@ class SessionGraph:
                 found, days = instructions_and_dates(text[:INSTRUCTION_SCAN].lower())
                 self.asked.extend(found)
                 self.content_dates |= days
+                if produced_by not in self.directed and len(self.content_links) < MAX_CONTENT_LINKS:
+                    # A page the user named may send the agent on (a recommendation's link); a
+                    # page the agent reached on its own that does is steering it.
+                    self.content_links |= visit_hosts(text[:INSTRUCTION_SCAN].lower())
             del self.asked[:-MAX_INSTRUCTIONS]
         if kind == FLAGGED:
             digests = self.index.add_keys(node, output_keys(texts) | phrase_keys(texts))
@@ -279,6 +294,11 @@ class SessionGraph:
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
         classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
+        links = self._content_links(arguments) if self.user_spoke else ()
+        if len(self.visited_hosts) < MAX_CONTENT_LINKS:
+            self.visited_hosts |= {
+                h for _, v in _leaves(arguments, ()) if isinstance(v, str) for h in _hosts(normalize(v))
+            }
         return CallProvenance(
             node,
             taint,
@@ -294,6 +314,7 @@ class SessionGraph:
             self.user_spoke and content_requested(tool, self.asked),
             self.delegated,
             self._content_dates(arguments),
+            links,
         )
 
     def _content_dates(self, arguments: Mapping[str, Any]) -> tuple[JsonPath, ...]:
@@ -304,6 +325,18 @@ class SessionGraph:
         theirs = self.content_dates - self.said_dates
         return tuple(
             path for path, value in _leaves(arguments, ()) if isinstance(value, str) and dates(value) & theirs
+        )
+
+    def _content_links(self, arguments: Mapping[str, Any]) -> tuple[JsonPath, ...]:
+        """The string arguments holding a host that untrusted content told the agent to visit, that
+        no user or system message names, when the user did not send the agent to pages themselves."""
+        if not self.content_links or asks_to_visit(self.said):
+            return ()
+        theirs = self.content_links - self.said_hosts - self.visited_hosts
+        return tuple(
+            path
+            for path, value in _leaves(arguments, ())
+            if isinstance(value, str) and theirs & _hosts(normalize(value))
         )
 
     @property
@@ -318,14 +351,20 @@ class SessionGraph:
         """The dates (month-day keys) the user and system messages give."""
         return self._said()[1]
 
-    def _said(self) -> tuple[frozenset[str], frozenset[str]]:
-        seen, kinds, days = self._said_kinds
+    @property
+    def said_hosts(self) -> frozenset[str]:
+        """The hosts (intent.host_key) the user and system messages name."""
+        return self._said()[2]
+
+    def _said(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        seen, kinds, days, hosts = self._said_kinds
         if seen != len(self.said):  # messages only ever grow: recomputed once per new message
             days = frozenset().union(*(dates(text) for text in self.said))
             kinds = frozenset(value.kind for text in self.said for value in typed_values(text))
             kinds |= {"date"} if days else set()
-            self._said_kinds = (len(self.said), kinds, days)
-        return kinds, days
+            hosts = frozenset().union(*(_hosts(text) for text in self.said))
+            self._said_kinds = (len(self.said), kinds, days, hosts)
+        return kinds, days, hosts
 
     def _sent_first(self, match: Match) -> bool:
         """Whether a call sent this value as the agent's own before any output now holding it was
@@ -485,10 +524,17 @@ def _mark_hosts_in_links(sources: list[ArgumentSource], arguments: Any) -> list[
     for source in sources:
         if source.kind == "domain":
             text = _normalized(arguments, source.path) or ""
-            if any(m.start() <= source.start and source.end <= m.end() for m in _LINK.finditer(text)):
+            if _SCHEME.fullmatch(text[: source.start]) and text[source.end :] in ("", "/"):
+                # "https://" + the host ("see www.example.com" followed): the agent composed
+                # nothing but the scheme, so the host is the whole of where the call goes.
+                source = replace(source, whole=True)
+            elif any(m.start() <= source.start and source.end <= m.end() for m in _LINK.finditer(text)):
                 source = replace(source, in_link=True)
         marked.append(source)
     return marked
+
+
+_SCHEME = re.compile(r"https?://")
 
 
 def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
@@ -587,3 +633,8 @@ def _normalized(arguments: Any, path: JsonPath) -> str | None:
 def _normalized_length(arguments: Any, path: JsonPath) -> int:
     text = _normalized(arguments, path)
     return -1 if text is None else len(text)
+
+
+def _hosts(text: str) -> set[str]:
+    """The hosts (intent.host_key) named in normalised `text`, bare or in links."""
+    return {host_key(value.key) for value in typed_values(text) if value.kind == "domain"}

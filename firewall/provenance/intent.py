@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from firewall.provenance.dates import dates
+from firewall.provenance.extract import typed_values
 from firewall.provenance.tool_names import VERBS
 
 _SYNONYMS: tuple[frozenset[str], ...] = tuple(
@@ -252,6 +253,50 @@ def _instruction_sentences(text: str) -> Iterator[tuple[str, frozenset[str]]]:
             kept = frozenset(words[start : start + INSTRUCTION_WORDS])
             if kept & _SIDE_EFFECT_WORDS:
                 yield sentence, kept
+
+
+_VISIT_VERBS = frozenset("visit go open click navigate follow browse".split())
+"""Verbs that send the reader to a page ("visit www.example.com", "go to ...", "open this link").
+Not "see", "read" or "check": "see https://... for details" is how error messages and docs cite."""
+
+
+def visit_hosts(text: str) -> set[str]:
+    """The hosts (host_key) of the links a sentence of (normalised) `text` tells its reader to go to:
+    it starts, after lead-ins ("please", "TODO", "do"), with a verb that sends the reader to a page,
+    and holds a link or host ("TODO: Visit a website at the link www.example.com")."""
+    found: set[str] = set()
+    for sentence in _BOUNDARY.split(_ESCAPED_BREAK.sub("\n", text)):
+        if "." not in sentence:
+            continue
+        words = _TEXT_WORDS.findall(_TAGS.sub(" ", sentence))
+        start = 0
+        while (
+            start < len(words)
+            and start < 6
+            and (words[start] in _LEAD_INS or words[start] == "do")
+            and words[start] not in _VISIT_VERBS
+        ):
+            start += 1
+        if start < len(words) and words[start] in _VISIT_VERBS:
+            found |= {host_key(v.key) for v in typed_values(sentence) if v.kind == "domain"}
+    return found
+
+
+def asks_to_visit(said: Iterable[str]) -> bool:
+    """Whether the user's (normalised) words send the agent to pages themselves ("open the links in
+    the newsletter", "visit the sites Bob posted"): then where content sends it is theirs to follow."""
+    wanted = set().union(*(_forms(verb) for verb in _VISIT_VERBS - {"go", "follow"}))
+    return any(wanted.intersection(_TEXT_WORDS.findall(text)) or _FOLLOW_LINKS.search(text) for text in said)
+
+
+_FOLLOW_LINKS = re.compile(r"\bfollow(?:s|ed|ing)?\b(?:\W+\w+){0,3}?\W+(?:links?|urls?)\b")
+""""Follow the links" sends the agent to pages; "follow the user's instructions" does not."""
+
+
+def host_key(host: str) -> str:
+    """A host as visit_hosts and the calls compare it: lower case, without a leading "www."."""
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 def content_requested(tool: str, asked: Iterable[frozenset[str]]) -> bool:

@@ -6,7 +6,7 @@ groups `[label, servers, base64 digests]`), `context`, `residue`, `indexed_bytes
 `said`, and, optional for older snapshots, `own` (the agent's own values) and `records` (the keys each
 output holds as a record; without them every match reads as prose), `directed` (the calls the
 user directed and their outputs), `asked` (the words of the instructions read in untrusted
-content), `content_dates` (the dates those instructions gave), `delegated` (a user message handed the choice of actions to content) and `user_spoke`
+content), `content_dates` (the dates those instructions gave), `content_links` (the hosts content the user did not point at told the agent to visit), `visited_hosts` (the hosts calls named), `delegated` (a user message handed the choice of actions to content) and `user_spoke`
 (a user message reached the session). Loading checks that it hangs together and raises ValueError naming what is wrong.
 """
 
@@ -25,7 +25,7 @@ from firewall.provenance.codec import (
     label_from_json,
     text,
 )
-from firewall.provenance.graph import MAX_INSTRUCTIONS, Node
+from firewall.provenance.graph import MAX_CONTENT_LINKS, MAX_INSTRUCTIONS, Node
 from firewall.provenance.labeler import Labeler
 from firewall.provenance.match import ValueIndex
 
@@ -36,6 +36,7 @@ SNAPSHOT_VERSION = 1
 """The version of the format; `load_graph` refuses any other."""
 
 _MONTH_DAY = re.compile(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}")
 _KEYS = frozenset({"nodes", "index", "carried", "context", "residue", "indexed_bytes", "next_id", "said"})
 
 
@@ -59,6 +60,8 @@ def dump_graph(graph: SessionGraph) -> dict[str, Any]:
         "directed": sorted(graph.directed),
         "asked": [sorted(words) for words in graph.asked],
         "content_dates": sorted(graph.content_dates),
+        "content_links": sorted(graph.content_links),
+        "visited_hosts": sorted(graph.visited_hosts),
         "delegated": graph.delegated,
         "user_spoke": graph.user_spoke,
     }
@@ -137,6 +140,17 @@ def _load(
     }
     if not all(_MONTH_DAY.fullmatch(d) for d in content_dates):
         raise ValueError("content_dates: expected month-day keys such as '05-13'")
+    content_links = {
+        text(h, "content_links") for h in array_of(data.get("content_links", []), "content_links")
+    }
+    visited_hosts = {
+        text(h, "visited_hosts") for h in array_of(data.get("visited_hosts", []), "visited_hosts")
+    }
+    for name, hosts in (("content_links", content_links), ("visited_hosts", visited_hosts)):
+        if not all(_HOST.fullmatch(h) for h in hosts):
+            raise ValueError(f"{name}: expected host names such as 'example.com'")
+        if len(hosts) > MAX_CONTENT_LINKS:
+            raise ValueError(f"{name}: more than {MAX_CONTENT_LINKS} hosts")
     return cls(
         labeler,
         max_nodes,
@@ -154,6 +168,8 @@ def _load(
         directed,
         asked[-MAX_INSTRUCTIONS:],
         content_dates,
+        content_links,
+        visited_hosts,
         _boolean(data.get("delegated", False), "delegated"),
         _boolean(data.get("user_spoke", any(n.kind == "user" for n in nodes.values())), "user_spoke"),
     )

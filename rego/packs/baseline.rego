@@ -22,6 +22,8 @@
 #   agent to act on content ("do the tasks in the email").
 # - A side effect for a date only an instruction in content gave, when the user gave dates of their
 #   own, is denied (asked when the user delegated).
+# - A network read of a page that untrusted content the user did not point the agent at told it to
+#   visit is denied (asked when the user delegated), unless the user sent the agent to pages.
 # - A call to a tool whose definition changed within the session is denied; one that differs from
 #   the pins of an earlier session, or that appeared after its server was first listed, is asked.
 package mcp_firewall.packs.baseline
@@ -297,6 +299,44 @@ ask contains finding if {
 		"rule_id": "baseline.date_from_content_needs_approval",
 		"reason": sprintf(
 			"%v is for a date an instruction in untrusted content gave, not one of the user's; the user asked the agent to act on content",
+			[input.tool.name],
+		),
+	}
+}
+
+# A page that content sent the agent to: untrusted content the user did not point the agent at (a
+# page it reached by following links, a mail it listed) told its reader to visit this host ("TODO:
+# visit www.example.com"), and the user neither named the host nor sent the agent to pages
+# themselves. A recommendation in content the user named ("lunch was great, visit
+# www.restaurant.example") is theirs to follow (content_links never holds it), as is a page the
+# user asked the agent to open. Only a network read: a side effect steered by a host from content
+# is judged by the derivation rules above.
+content_sent_to_page if {
+	input.phase == "call"
+	network_read
+	some path in object.get(input.provenance, "content_links", [])
+	not path[0] in content_arguments
+}
+
+deny contains finding if {
+	content_sent_to_page
+	not delegated
+	finding := {
+		"rule_id": "baseline.page_content_sent_to",
+		"reason": sprintf(
+			"untrusted content the user did not point the agent at told it to visit the page %v reads, and the user did not ask for it",
+			[input.tool.name],
+		),
+	}
+}
+
+ask contains finding if {
+	content_sent_to_page
+	delegated
+	finding := {
+		"rule_id": "baseline.page_content_sent_to_needs_approval",
+		"reason": sprintf(
+			"untrusted content told the agent to visit the page %v reads; the user asked the agent to act on content",
 			[input.tool.name],
 		),
 	}

@@ -432,3 +432,38 @@ test_a_date_from_content_is_asked_when_the_user_delegated_to_content if {
 	some f in baseline.ask with input as inp
 	f.rule_id == "baseline.date_from_content_needs_approval"
 }
+
+# A page that content the user did not point the agent at told it to visit.
+content_sent(classes, links, extra) := object.union(
+	call(classes, "catalog", [], "untrusted"),
+	{
+		"tool": {"name": "get_webpage", "classes": classes, "classes_from": "catalog"},
+		"arguments": {"url": "www.promo-deals.example", "note": "from www.promo-deals.example"},
+		"provenance": object.union({"derived_from": [], "content_links": links}, extra),
+	},
+)
+
+test_a_network_read_of_a_page_content_sent_the_agent_to_is_denied if {
+	some f in baseline.deny with input as content_sent(["source", "egress"], [["url"]], {})
+	f.rule_id == "baseline.page_content_sent_to"
+}
+
+test_a_network_read_of_a_page_content_did_not_send_the_agent_to_is_allowed if {
+	count(baseline.deny) == 0 with input as content_sent(["source", "egress"], [], {})
+	count(baseline.ask) == 0 with input as content_sent(["source", "egress"], [], {})
+}
+
+test_a_host_from_content_in_free_text_sends_the_agent_nowhere if {
+	count(baseline.deny) == 0 with input as content_sent(["source", "egress"], [["note"]], {})
+}
+
+test_a_page_content_sent_the_agent_to_is_asked_when_the_user_delegated_to_content if {
+	inp := content_sent(["source", "egress"], [["url"]], {"delegated": true})
+	count(baseline.deny) == 0 with input as inp
+	some f in baseline.ask with input as inp
+	f.rule_id == "baseline.page_content_sent_to_needs_approval"
+}
+
+test_a_side_effect_to_a_host_content_named_is_left_to_the_derivation_rules if {
+	count(baseline.deny) == 0 with input as content_sent(["source", "egress", "sink"], [["url"]], {})
+}

@@ -69,6 +69,8 @@ SCENARIOS = [
     "benign-user-asks-to-close-the-duplicates-a-comment-names",
     "attack-review-moves-booking-to-its-own-dates",
     "benign-review-suggests-other-dates-user-books-their-own",
+    "attack-article-sends-agent-to-another-site",
+    "benign-recommended-restaurant-link-followed",
     "file-bill-override-then-payment-sentence",
     "benign-research-notes-to-file",
     "benign-multilingual-emoji-text",
