@@ -243,9 +243,17 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_CLOSING_QUOTE = re.compile(r"[\"'][ \t]*(?:[,}\]]|$)")
+"""A piece that starts by closing a string literal (`"` alone on its line in a YAML dump, `", "id":
+"11"}` in a JSON one): the record's own fields follow, not more of the text the literal held."""
+
+
 def _paragraphs(text: str, start: int, end: int, pieces: list[tuple[int, int]]) -> list[list[int]]:
-    """The pieces (by index) of each paragraph of text[start:end] (blank lines separate them)."""
+    """The pieces (by index) of each paragraph of text[start:end]: blank lines separate them, and so
+    does the end of a serialised string (a review or a file's content in a listing), so that a
+    removal in a record's text never takes the fields after it (the record's id, its size)."""
     breaks = [m.start() for m in _BLANK_LINE.finditer(text, start, end)]
+    breaks += [a - 1 for a, b in pieces if _CLOSING_QUOTE.match(text, a, b)]
     groups: dict[int, list[int]] = {}
     for index, (a, _) in enumerate(pieces):
         groups.setdefault(sum(b < a for b in breaks), []).append(index)
