@@ -49,3 +49,19 @@ def test_reference_servers_of_every_kind_are_catalogued():
         lab.identify(name, command)
         assert lab.tool(name, tool).trust is trust, (name, tool)
         assert lab.classes_with_origin(name, tool, None)[1] == "catalog", (name, tool)
+
+
+def test_a_local_shell_servers_output_is_the_machines_like_the_filesystems():
+    lab = labeler()
+    for name, command, tool in [
+        ("desktop", "npx -y @wonderwhy-er/desktop-commander", "execute_command"),
+        ("desktop", "npx -y @wonderwhy-er/desktop-commander", "read_output"),
+        ("commands", "npx mcp-server-commands", "run_command"),
+        ("sh", "uvx mcp-shell-server", "shell_execute"),
+    ]:
+        lab.identify(name, command)
+        assert lab.tool(name, tool).trust is Trust.INTERNAL, (name, tool)
+    # still every class a shell can have, and a third-party server's run_command is untrusted
+    assert ToolClass.DESTRUCTIVE in lab.classes("commands", "run_command", None)
+    lab.identify("remote", "npx -y acme-cloud-runner")
+    assert lab.tool("remote", "run_command").trust is Trust.UNTRUSTED
