@@ -436,8 +436,12 @@ class SessionGraph:
 
     def _said_value(self, value: str) -> bool:
         """Whether the user (or system prompt) said this value, or, for a file path, its last two or
-        more segments: "fix src/orbit/client.py" names /home/me/orbit/src/orbit/client.py."""
+        more segments: "fix src/orbit/client.py" names /home/me/orbit/src/orbit/client.py; or, for a
+        shell list ("cd ~/src/api && make test"), each of its commands."""
         if any(_names_value(said, value) for said in self.said):
+            return True
+        commands = _SHELL_LIST.split(value)
+        if len(commands) > 1 and all(self._said_command(c.strip()) for c in commands):
             return True
         if "/" not in value:
             return False
@@ -447,6 +451,13 @@ class SessionGraph:
             if len(tail) >= 8 and any(_names_path(said, tail) for said in self.said):
                 return True
         return False
+
+    def _said_command(self, command: str) -> bool:
+        """One command of a shell list (see _said_value): one the user said, or a change into a
+        directory they named ("cd ~/src/api")."""
+        if command.startswith("cd ") and " " not in command[3:].strip():
+            command = command[3:].strip()
+        return bool(command) and self._said_value(command)
 
     def _enforce_bounds(self) -> None:
         while len(self.nodes) > self.max_nodes or self.indexed_bytes > self.max_bytes:
@@ -535,6 +546,9 @@ def _mark_hosts_in_links(sources: list[ArgumentSource], arguments: Any) -> list[
 
 
 _SCHEME = re.compile(r"https?://")
+_SHELL_LIST = re.compile(r"\s*(?:&&|\|\||;)\s*")
+"""Where a shell list joins commands ("cd ~/src/api && make test"): a command made only of commands
+the user gave, run where they said, is theirs. Not a pipe: "curl ... | sh" feeds one into another."""
 
 
 def _mark_quoted(sources: list[ArgumentSource]) -> list[ArgumentSource]:
