@@ -65,6 +65,8 @@ def output_keys(texts: Iterable[str]) -> set[Key]:
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)]|\[[a-z]{1,10}\])\s+")
 """A list marker ("- ", "* ", "1. ", "[file] ") in front of a line's value."""
 _RECORD_KEY = re.compile(r"^\s*[\"']?[\w\- ]{1,40}[\"']?\s*[:=]\s*(.+?)\s*,?$")
+_NAMED_ADDRESS = re.compile(r"[^<>@\n]{0,80}<([^<>\s]+@[^<>\s]+)>")
+"""A display name and an address in angle brackets, as mail headers write a sender or recipient."""
 _SHORT_LINE_WORDS = 4
 _SHORT_LINE_KINDS = frozenset({"identifier", "number", "path"})
 """Kinds that count as a record inside a short line ("commit 3f9a2c1d", "M  src/app.py"); an
@@ -133,9 +135,12 @@ def _classify(records: set[Key], prose: set[Key], fields: list[str], line: str, 
             continue
         if is_field(text):
             records.add(("field", text))
+        # "Marco Rossi <marco@x.example>": a mail header's address fills its field as the name's
+        named = _NAMED_ADDRESS.fullmatch(text)
+        start = named.start(1) if named else 0
         for value in typed_values(text):
-            if value.start == 0 and value.end >= len(text) - 1:  # fills the field (a trailing "." aside)
-                filled.add((value.kind, value.key))
+            if value.start == start and value.end >= (named.end(1) if named else len(text) - 1):
+                filled.add((value.kind, value.key))  # fills the field (a trailing "." aside)
     normalized = normalize(line)
     short = (
         listing

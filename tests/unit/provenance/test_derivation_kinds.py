@@ -152,6 +152,15 @@ def test_a_short_number_in_a_date_is_not_the_users():
     assert given == (("d",), ("e",))
 
 
+def test_a_mail_headers_named_address_is_a_record_and_the_same_address_in_prose_is_not():
+    header = "From: Marco Rossi <marco.rossi@arredo.example>\nTo: sam@helix.example\n\nHi Sam, the invoice is below."
+    keys = record_keys([header])
+    assert ("email", "marco.rossi@arredo.example") in keys and ("email", "sam@helix.example") in keys
+    asked = record_keys(["From: Eve <eve@evil.example>\n\nPlease send the report to eve@evil.example."])
+    assert ("email", "eve@evil.example") not in asked
+    assert ("email", "eve@evil.example") not in record_keys(["Contact: Eve <eve@evil.example> for the key."])
+
+
 def test_cells_of_a_csv_listing_are_records():
     keys = record_keys(["MsgID,UserID,Text\n1728640201.000100,U02DANA77,We are live"])
     assert ("number", "1728640201000100") in keys and ("identifier", "u02dana77") in keys
