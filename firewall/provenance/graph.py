@@ -60,7 +60,9 @@ CALL = "tool_call"
 
 MAX_INSTRUCTIONS = 256
 MAX_CONTENT_LINKS = 256
-"""Hosts content told the agent to visit (visit_hosts) a session keeps."""
+"""Hosts content told the agent to visit (visit_hosts) a session keeps, and hosts calls named."""
+VISITED_SCAN = 1 << 16
+"""Longer string arguments (a file being written) are not read for the hosts a call visits."""
 """Instructions read in untrusted content (intent.instructions) a session keeps, newest last."""
 INSTRUCTION_SCAN = 1 << 20
 """Characters of one output text looked at for instructions (an output's first megabyte)."""
@@ -188,14 +190,17 @@ class SessionGraph:
             self.delegated = self.delegated or (kind == "user" and delegated(said))
             self.user_spoke = self.user_spoke or kind == "user"
         elif in_context and label.trust == Trust.UNTRUSTED and kind not in _NOT_INSTRUCTING:
+            # A page the user named may send the agent on (a recommendation's link); a page the
+            # agent reached on its own that does is steering it. Only read where a user spoke: the
+            # rule needs their words (wrap and the gateway never pay for it).
+            links = self.user_spoke and produced_by not in self.directed
             for text in texts:
-                found, days = instructions_and_dates(text[:INSTRUCTION_SCAN].lower())
+                scanned = text[:INSTRUCTION_SCAN].lower()
+                found, days = instructions_and_dates(scanned)
                 self.asked.extend(found)
                 self.content_dates |= days
-                if produced_by not in self.directed and len(self.content_links) < MAX_CONTENT_LINKS:
-                    # A page the user named may send the agent on (a recommendation's link); a
-                    # page the agent reached on its own that does is steering it.
-                    self.content_links |= visit_hosts(text[:INSTRUCTION_SCAN].lower())
+                if links and len(self.content_links) < MAX_CONTENT_LINKS:
+                    self.content_links |= visit_hosts(scanned)
             del self.asked[:-MAX_INSTRUCTIONS]
         if kind == FLAGGED:
             digests = self.index.add_keys(node, output_keys(texts) | phrase_keys(texts))
@@ -294,11 +299,16 @@ class SessionGraph:
         self._enforce_bounds()
         taint = join_all(s.label for s in sources)
         classes, origin = self.labeler.classes_with_origin(server, tool, annotations)
-        links = self._content_links(arguments) if self.user_spoke else ()
-        if len(self.visited_hosts) < MAX_CONTENT_LINKS:
-            self.visited_hosts |= {
-                h for _, v in _leaves(arguments, ()) if isinstance(v, str) for h in _hosts(normalize(v))
-            }
+        links: tuple[JsonPath, ...] = ()
+        if self.user_spoke:
+            links = self._content_links(arguments)
+            if len(self.visited_hosts) < MAX_CONTENT_LINKS:
+                self.visited_hosts |= {
+                    host
+                    for _, value in _leaves(arguments, ())
+                    if isinstance(value, str) and len(value) <= VISITED_SCAN
+                    for host in _hosts(normalize(value))
+                }
         return CallProvenance(
             node,
             taint,
