@@ -59,11 +59,11 @@ CALL = "tool_call"
 """The kind of a call's node."""
 
 MAX_INSTRUCTIONS = 256
+"""Instructions read in untrusted content (intent.instructions) a session keeps, newest last."""
 MAX_CONTENT_LINKS = 256
 """Hosts content told the agent to visit (visit_hosts) a session keeps, and hosts calls named."""
 VISITED_SCAN = 1 << 16
 """Longer string arguments (a file being written) are not read for the hosts a call visits."""
-"""Instructions read in untrusted content (intent.instructions) a session keeps, newest last."""
 INSTRUCTION_SCAN = 1 << 20
 """Characters of one output text looked at for instructions (an output's first megabyte)."""
 _NOT_INSTRUCTING = frozenset({"prompt", FLAGGED, *MESSAGE_KINDS})
