@@ -285,8 +285,13 @@ def visit_hosts(text: str) -> set[str]:
 def asks_to_visit(said: Iterable[str]) -> bool:
     """Whether the user's (normalised) words send the agent to pages themselves ("open the links in
     the newsletter", "visit the sites Bob posted"): then where content sends it is theirs to follow."""
-    wanted = set().union(*(_forms(verb) for verb in _VISIT_VERBS - {"go", "follow"}))
-    return any(wanted.intersection(_TEXT_WORDS.findall(text)) or _FOLLOW_LINKS.search(text) for text in said)
+    return any(
+        _VISITING_WORDS.intersection(_TEXT_WORDS.findall(text)) or _FOLLOW_LINKS.search(text) for text in said
+    )
+
+
+_VISITING_WORDS = frozenset().union(*(_forms(verb) for verb in _VISIT_VERBS - {"go", "follow"}))
+"""The user's words that send the agent to pages ("go" and "follow" say too much else alone)."""
 
 
 _FOLLOW_LINKS = re.compile(r"\bfollow(?:s|ed|ing)?\b(?:\W+\w+){0,3}?\W+(?:links?|urls?)\b")
