@@ -3,6 +3,7 @@ keys, basic-auth URLs, keyword assignments); the entropy plugins are off: too no
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from firewall.detect.base import Detection, Segment
@@ -44,29 +45,46 @@ class SecretsDetector:
         """Findings (action deny) for each secret found, spanning its value (the line when
         detect-secrets does not give the value)."""
         from detect_secrets.core.scan import scan_line
-        from detect_secrets.settings import transient_settings
 
+        _configure()
         found: list[Detection] = []
-        with transient_settings({"plugins_used": PLUGINS}):
-            for path, text in segments:
-                for line_start, line in _lines(text):
-                    for secret in scan_line(line):
-                        value = secret.secret_value or ""
-                        offset = line.find(value) if value else -1
-                        start = line_start + max(offset, 0)
-                        end = start + (len(value) if offset >= 0 else len(line))
-                        found.append(
-                            Detection(
-                                self.name,
-                                f"detect.secrets.{_slug(secret.type)}",
-                                f"{secret.type} in an outgoing argument",
-                                path,
-                                start,
-                                end,
-                                action="deny",
-                            )
+        for path, text in segments:
+            for line_start, line in _lines(text):
+                for secret in scan_line(line):
+                    value = secret.secret_value or ""
+                    offset = line.find(value) if value else -1
+                    start = line_start + max(offset, 0)
+                    end = start + (len(value) if offset >= 0 else len(line))
+                    found.append(
+                        Detection(
+                            self.name,
+                            f"detect.secrets.{_slug(secret.type)}",
+                            f"{secret.type} in an outgoing argument",
+                            path,
+                            start,
+                            end,
+                            action="deny",
                         )
+                    )
         return found
+
+
+_configured = False
+_configuring = threading.Lock()
+
+
+def _configure() -> None:
+    """Point detect-secrets' process-wide settings at PLUGINS, once. Its transient_settings (per
+    call) clears and rebuilds every plugin and filter cache on the way in and out: about 1 ms of
+    each tool call's overhead, for settings nothing else in the process changes."""
+    global _configured
+    with _configuring:
+        if not _configured:
+            from detect_secrets.settings import cache_bust, configure_settings_from_baseline
+
+            cache_bust()
+            configure_settings_from_baseline({"plugins_used": PLUGINS})
+            _configured = True
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
